@@ -1,0 +1,15 @@
+//! The model behind every picture on the site.
+//!
+//! Data flows one way: a [`workload`] (tasks with I/O and CPU durations) is run by a
+//! strategy, either simulated here ([`sim`]) or run for real in the browser (the `cvp-web`
+//! crate); both produce a [`trace::Trace`], which the renderer (`cvp-scene`) draws.
+//! Nothing here touches a browser, so every rule is tested natively with `cargo test`.
+#![deny(missing_docs)]
+
+pub mod fib;
+pub mod rng;
+pub mod sim;
+pub mod trace;
+pub mod workload;
+
+pub use trace::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};

@@ -1,0 +1,1 @@
+//! The strategy simulator (being written).

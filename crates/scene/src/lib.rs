@@ -1,0 +1,1 @@
+//! The renderer (being written).

@@ -1,0 +1,1 @@
+//! The wasm crate (being written).
