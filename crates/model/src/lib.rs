@@ -7,6 +7,9 @@
 #![deny(missing_docs)]
 
 pub mod fib;
+pub mod job;
+pub mod presets;
+pub mod record;
 pub mod rng;
 pub mod sim;
 pub mod trace;

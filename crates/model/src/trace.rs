@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How a workload was run. The names in `serde` are the ones URLs and messages use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// One task after another on one thread.

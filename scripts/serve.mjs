@@ -1,0 +1,87 @@
+// A small static file server for dist/, with the headers threads need.
+//
+//   node scripts/serve.mjs [--dir dist] [--port 8080] [--host 127.0.0.1] [--no-isolation]
+//
+// Every response carries Cross-Origin-Opener-Policy: same-origin and
+// Cross-Origin-Embedder-Policy: require-corp, so the page is cross-origin isolated and may
+// share memory with its workers (SharedArrayBuffer). Cross-Origin-Resource-Policy:
+// cross-origin lets an isolated page on another origin embed our widgets.
+// --no-isolation leaves the first two out: that is how most static hosts and course
+// platforms serve pages, and how the fallback is tested. Port 0 picks a free port; the
+// chosen URL is printed on the first line of stdout.
+
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+function parseArgs(argv) {
+  const opts = { dir: "dist", port: 8080, host: "127.0.0.1", isolation: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--no-isolation") opts.isolation = false;
+    else if (a === "--dir") opts.dir = argv[++i];
+    else if (a === "--port") opts.port = Number(argv[++i]);
+    else if (a === "--host") opts.host = argv[++i];
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return opts;
+}
+
+export function startServer({ dir, port, host, isolation }) {
+  const root = resolve(dir);
+  const server = createServer(async (req, res) => {
+    const headers = { "Cross-Origin-Resource-Policy": "cross-origin", "Cache-Control": "no-cache" };
+    if (isolation) {
+      headers["Cross-Origin-Opener-Policy"] = "same-origin";
+      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
+    }
+    try {
+      const url = new URL(req.url, "http://x");
+      let path = normalize(join(root, decodeURIComponent(url.pathname)));
+      if (path !== root && !path.startsWith(root + sep)) throw Object.assign(new Error("outside"), { code: 403 });
+      if ((await stat(path)).isDirectory()) path = join(path, "index.html");
+      const body = await readFile(path);
+      headers["Content-Type"] = TYPES[extname(path)] ?? "application/octet-stream";
+      res.writeHead(200, headers).end(body);
+    } catch (err) {
+      const code = err.code === 403 ? 403 : 404;
+      res.writeHead(code, { ...headers, "Content-Type": "text/plain" }).end(code === 403 ? "forbidden" : "not found");
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, host, () => ok(server));
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const opts = parseArgs(process.argv.slice(2));
+  try {
+    await stat(join(opts.dir, "index.html"));
+  } catch {
+    console.error(`serve: ${opts.dir}/index.html not found: build the site first (scripts/serve does).`);
+    process.exit(1);
+  }
+  const server = await startServer(opts).catch((err) => {
+    console.error(`serve: cannot listen on ${opts.host}:${opts.port}: ${err.message}`);
+    console.error("       pick another port with --port, or stop whatever holds this one.");
+    process.exit(1);
+  });
+  const { port } = server.address();
+  console.log(`http://${opts.host}:${port}/`);
+  console.error(opts.isolation ? "serving with COOP/COEP: threads available" : "serving WITHOUT isolation headers: no shared memory, threads fall back");
+}
