@@ -1,1 +1,37 @@
-//! The renderer (being written).
+//! The renderer: a pure function from (trace, time, layout, style) to a list of shapes.
+//!
+//! A frame shows the run of a [`Trace`](cvp_model::Trace) at one instant, as the post
+//! "Concurrency VS Parallelism" animates it: a grid of tiles (one per task) revealing a
+//! picture as pixels are loaded (grey) and rendered (colour), a Gantt chart of what every
+//! lane was doing up to now, a clock, counters and a legend.
+//!
+//! ```
+//! use cvp_model::{Strategy, Trace};
+//! use cvp_scene::{draw_prepared, Layout, Prepared, Style};
+//!
+//! let prepared = Prepared::new(Trace::new(Strategy::Sync, 1));
+//! let shapes = draw_prepared(&prepared, 0.0, &Layout::new(320.0, 480.0), &Style::light());
+//! assert!(!shapes.is_empty());
+//! ```
+//!
+//! Nothing here knows about browsers: `cvp-web`'s canvas backend executes the shapes.
+#![deny(missing_docs)]
+
+mod axis;
+mod draw;
+mod gantt;
+mod layout;
+pub mod picture;
+mod prepared;
+mod shape;
+mod style;
+mod tiles;
+mod words;
+
+pub use axis::{nice_step, tick_label, ticks};
+pub use draw::{draw, draw_prepared};
+pub use layout::{Gantt, Grid, Layout, Legend, Rect, Regions};
+pub use prepared::{Prepared, TileState};
+pub use shape::{text_width, truncate, Align, Baseline, Color, Picture, Shape};
+pub use style::Style;
+pub use words::{format_duration, phase_word, summary};

@@ -1,1 +1,75 @@
-//! The wasm crate (being written).
+//! The wasm crate: draws traces on canvases, hosts the widgets, and runs real workloads on
+//! Web Workers. The model and the renderer live in plain crates (`cvp-model`,
+//! `cvp-scene`); this crate only measures, schedules frames and forwards events.
+
+pub mod app;
+pub mod canvas;
+pub mod client;
+pub mod clock;
+pub mod dom;
+pub mod runs;
+pub mod widgets;
+pub mod worker;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs when the module is instantiated on a page (not in our workers, which have no
+/// window): mounts every widget the document declares.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    if web_sys::window().is_some() {
+        app::mount_all();
+    }
+}
+
+/// `crossOriginIsolated` of the current window or worker: whether shared memory may be
+/// handed to workers. Missing (old browsers) counts as not isolated.
+pub fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).is_ok_and(|v| v.is_truthy())
+}
+
+/// Runs a job on the page's runner and resolves with its trace: the programmatic face of
+/// the real-run widgets, used by the benchmark and available to embedding pages.
+/// `job` is `{workload: {kind: "fib", tasks, n} | {kind: "fetch", tasks, latency_ms,
+/// parse_ms}, strategy: "sync" | "async" | "threads" | "processes" | "gil", threads, limit}`.
+#[wasm_bindgen]
+pub fn run_job(job: JsValue) -> js_sys::Promise {
+    use crate::client::RunEvent;
+    let job: Result<cvp_model::job::Job, String> = worker::protocol::decode(job);
+    js_sys::Promise::new(&mut move |resolve, reject| {
+        let job = match job.clone() {
+            Ok(job) => job,
+            Err(e) => {
+                let _ = reject.call1(&JsValue::NULL, &e.into());
+                return;
+            }
+        };
+        let runner = app::runner();
+        let inner = runner.clone();
+        runner.when_ready(move |_| {
+            let (ok, fail) = (resolve.clone(), reject.clone());
+            let started = inner.run(job, move |event| {
+                let _ = match event {
+                    RunEvent::Done(trace) => ok.call1(&JsValue::NULL, &worker::protocol::encode(&trace)),
+                    RunEvent::Cancelled => fail.call1(&JsValue::NULL, &"cancelled".into()),
+                    RunEvent::Failed(e) => fail.call1(&JsValue::NULL, &e.into()),
+                    RunEvent::Progress { .. } => Ok(JsValue::UNDEFINED),
+                };
+            });
+            if let Err(e) = started {
+                let _ = reject.call1(&JsValue::NULL, &e.into());
+            }
+        });
+    })
+}
+
+/// What the page's runner can do: `{isolated, hardware_threads, pool_threads}`.
+#[wasm_bindgen]
+pub fn runner_caps() -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _| {
+        app::runner().when_ready(move |ready| {
+            let _ = resolve.call1(&JsValue::NULL, &worker::protocol::encode(&ready.caps));
+        });
+    })
+}

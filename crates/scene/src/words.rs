@@ -1,0 +1,75 @@
+//! The words a frame shows: durations, phase names, one-line summaries of runs.
+
+use cvp_model::{Phase, Trace};
+
+/// A duration for people: `"850 ms"` under a second, `"19.8 s"` from there on (and
+/// `"3.5 ms"` under 10 ms, where whole milliseconds would say little).
+pub fn format_duration(ms: f64) -> String {
+    let ms = if ms.is_finite() { ms.max(0.0) } else { 0.0 };
+    if ms == 0.0 {
+        "0 ms".to_owned()
+    } else if ms < 9.95 {
+        format!("{ms:.1} ms")
+    } else if ms.round() < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 99_950.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{:.0} s", ms / 1000.0)
+    }
+}
+
+/// The legend's word for a phase.
+pub fn phase_word(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Starting => "start-up",
+        Phase::Loading => "loading (I/O)",
+        Phase::Rendering => "rendering (CPU)",
+        Phase::Blocked => "waiting",
+        Phase::Handoff => "message passing",
+    }
+}
+
+/// A one-line account of a run, such as `"Coroutines: 16 pixels in 19.8 s, CPU busy 62%"`.
+///
+/// `noun` is the plural for the tasks ("pixels", "tasks", "pages"); a single task drops
+/// its final "s".
+pub fn summary(trace: &Trace, noun: &str) -> String {
+    let n = trace.tasks.len();
+    let noun = if n == 1 { noun.strip_suffix('s').unwrap_or(noun) } else { noun };
+    format!(
+        "{}: {n} {noun} in {}, CPU busy {:.0}%",
+        trace.strategy.label(),
+        format_duration(trace.makespan),
+        trace.cpu_utilisation() * 100.0
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cvp_model::{Lane, LaneKind, Segment, Strategy, TaskRecord};
+
+    #[test]
+    fn durations_switch_units_at_one_second() {
+        assert_eq!(format_duration(850.0), "850 ms");
+        assert_eq!(format_duration(999.6), "1.0 s");
+        assert_eq!(format_duration(19_800.0), "19.8 s");
+        assert_eq!(format_duration(3.46), "3.5 ms");
+        assert_eq!(format_duration(0.0), "0 ms");
+        assert_eq!(format_duration(125_000.0), "125 s");
+    }
+
+    #[test]
+    fn summary_reads_like_a_sentence() {
+        let mut t = Trace::new(Strategy::Async, 1);
+        t.lanes.push(Lane {
+            kind: LaneKind::Coroutine,
+            label: "coroutine 1".into(),
+            segments: vec![Segment { task: Some(0), phase: Phase::Rendering, start: 0.0, end: 620.0 }],
+        });
+        t.tasks.push(TaskRecord { id: 0, lane: 0, start: 0.0, end: 620.0, value: None });
+        t.makespan = 1000.0;
+        assert_eq!(summary(&t, "pixels"), "Coroutines: 1 pixel in 1.0 s, CPU busy 62%");
+    }
+}

@@ -1,0 +1,235 @@
+//! The page's handle on the runner worker: one runner, one job in flight, typed events.
+//!
+//! Widgets share one [`Runner`]. A cancel that the runner cannot honour quickly (a
+//! strategy blocked inside a long task with no shared memory to signal it through) is
+//! enforced by terminating the runner and starting a fresh one.
+
+use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
+use crate::worker::spawn::{spawn, Role};
+use cvp_model::job::Job;
+use cvp_model::Trace;
+use gloo_timers::callback::Timeout;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+/// What happens to a job, in order: progress, then exactly one of the others.
+#[derive(Clone, Debug)]
+pub enum RunEvent {
+    /// Tasks done so far.
+    Progress {
+        /// Done.
+        done: u32,
+        /// In the job.
+        total: u32,
+    },
+    /// Finished, with its measured trace.
+    Done(Trace),
+    /// Stopped on request.
+    Cancelled,
+    /// Could not run, or failed.
+    Failed(String),
+}
+
+type Listener = Box<dyn FnMut(RunEvent)>;
+type ReadyCallback = Box<dyn FnOnce(&Readiness)>;
+
+/// What the runner reported when it started.
+#[derive(Clone, Debug)]
+pub struct Readiness {
+    /// Capabilities of the runner.
+    pub caps: Capabilities,
+    /// Why the pool failed to start, if it did.
+    pub pool_error: Option<String>,
+}
+
+struct Current {
+    id: u32,
+    listener: Listener,
+    // Pending forced cancel; dropping it clears the timer.
+    _deadline: Option<Timeout>,
+}
+
+struct Inner {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    ready: Option<Readiness>,
+    waiting: Vec<ReadyCallback>,
+    current: Option<Current>,
+    next_id: u32,
+    watchers: Vec<Box<dyn Fn(bool)>>,
+}
+
+/// The page's runner.
+#[derive(Clone)]
+pub struct Runner(Rc<RefCell<Inner>>);
+
+/// How long a cancel may take before the runner is replaced.
+const CANCEL_GRACE_MS: u32 = 600;
+
+impl Runner {
+    /// Starts the runner worker.
+    pub fn start() -> Runner {
+        let runner = Runner(Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
+            let (worker, on_message) = spawn_runner(weak.clone());
+            RefCell::new(Inner {
+                worker,
+                _on_message: on_message,
+                ready: None,
+                waiting: Vec::new(),
+                current: None,
+                next_id: 1,
+                watchers: Vec::new(),
+            })
+        }));
+        runner
+    }
+
+    /// Calls `f` once the runner is ready (at once if it is).
+    pub fn when_ready(&self, f: impl FnOnce(&Readiness) + 'static) {
+        let ready = self.0.borrow().ready.clone();
+        match ready {
+            Some(r) => f(&r),
+            None => self.0.borrow_mut().waiting.push(Box::new(f)),
+        }
+    }
+
+    /// Calls `f(busy)` whenever a job starts or ends, so every widget can disable its run
+    /// buttons while any job is in flight.
+    pub fn watch_busy(&self, f: impl Fn(bool) + 'static) {
+        f(self.busy());
+        self.0.borrow_mut().watchers.push(Box::new(f));
+    }
+
+    /// Whether a job is in flight.
+    pub fn busy(&self) -> bool {
+        self.0.borrow().current.is_some()
+    }
+
+    /// Starts `job`; `listener` hears its progress and its end. Refused while another job
+    /// is in flight: one job at a time, never a pile.
+    pub fn run(&self, job: Job, listener: impl FnMut(RunEvent) + 'static) -> Result<(), String> {
+        {
+            let mut inner = self.0.borrow_mut();
+            if inner.current.is_some() {
+                return Err("another run is in progress".into());
+            }
+            if inner.ready.is_none() {
+                return Err("the runner is still starting".into());
+            }
+            let id = inner.next_id;
+            inner.next_id += 1;
+            inner.worker.post_message(&encode(&ToRunner::Run { id, job })).map_err(|e| format!("{e:?}"))?;
+            inner.current = Some(Current { id, listener: Box::new(listener), _deadline: None });
+        }
+        self.notify_busy();
+        Ok(())
+    }
+
+    /// Asks the current job to stop. If it has not stopped within a grace period, the
+    /// runner is terminated and replaced, and the job reported cancelled.
+    pub fn cancel(&self) {
+        let weak = Rc::downgrade(&self.0);
+        let mut inner = self.0.borrow_mut();
+        let Some(current) = inner.current.as_mut() else { return };
+        let id = current.id;
+        current._deadline = Some(Timeout::new(CANCEL_GRACE_MS, move || {
+            if let Some(inner) = weak.upgrade() {
+                Runner(inner).replace_worker(id);
+            }
+        }));
+        let _ = inner.worker.post_message(&encode(&ToRunner::Cancel));
+    }
+
+    fn replace_worker(&self, id: u32) {
+        {
+            let mut inner = self.0.borrow_mut();
+            if inner.current.as_ref().map(|c| c.id) != Some(id) {
+                return;
+            }
+            inner.worker.terminate();
+            let (worker, on_message) = spawn_runner(Rc::downgrade(&self.0));
+            inner.worker = worker;
+            inner._on_message = on_message;
+            inner.ready = None;
+        }
+        self.finish(id, RunEvent::Cancelled);
+    }
+
+    fn finish(&self, id: u32, event: RunEvent) {
+        let current = {
+            let mut inner = self.0.borrow_mut();
+            match &inner.current {
+                Some(c) if c.id == id => inner.current.take(),
+                _ => None,
+            }
+        };
+        if let Some(mut current) = current {
+            (current.listener)(event);
+            self.notify_busy();
+        }
+    }
+
+    fn notify_busy(&self) {
+        let busy = self.busy();
+        let watchers = std::mem::take(&mut self.0.borrow_mut().watchers);
+        for w in &watchers {
+            w(busy);
+        }
+        let mut inner = self.0.borrow_mut();
+        let added = std::mem::replace(&mut inner.watchers, watchers);
+        inner.watchers.extend(added);
+    }
+
+    fn receive(&self, msg: FromRunner) {
+        match msg {
+            FromRunner::Ready { caps, pool_error } => {
+                let ready = Readiness { caps, pool_error };
+                let waiting = {
+                    let mut inner = self.0.borrow_mut();
+                    inner.ready = Some(ready.clone());
+                    std::mem::take(&mut inner.waiting)
+                };
+                for f in waiting {
+                    f(&ready);
+                }
+            }
+            FromRunner::Progress { id, done, total } => {
+                // Call the listener without holding the borrow: it may ask the runner things.
+                let taken = {
+                    let mut inner = self.0.borrow_mut();
+                    match &inner.current {
+                        Some(c) if c.id == id => inner.current.take(),
+                        _ => None,
+                    }
+                };
+                if let Some(mut current) = taken {
+                    (current.listener)(RunEvent::Progress { done, total });
+                    self.0.borrow_mut().current.get_or_insert(current);
+                }
+            }
+            FromRunner::Failed { id: 0, error } if self.0.borrow().ready.is_none() => {
+                // The runner itself failed to start: no job can run, say why everywhere.
+                let caps = Capabilities { isolated: false, hardware_threads: 1, pool_threads: 0 };
+                self.receive(FromRunner::Ready { caps, pool_error: Some(error) });
+            }
+            FromRunner::Done { id, trace } => self.finish(id, RunEvent::Done(trace)),
+            FromRunner::Cancelled { id } => self.finish(id, RunEvent::Cancelled),
+            FromRunner::Failed { id, error } => self.finish(id, RunEvent::Failed(error)),
+        }
+    }
+}
+
+fn spawn_runner(weak: Weak<RefCell<Inner>>) -> (Worker, Closure<dyn FnMut(MessageEvent)>) {
+    let worker = spawn(Role::Runner);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(inner) = weak.upgrade() else { return };
+        match decode::<FromRunner>(event.data()) {
+            Ok(msg) => Runner(inner).receive(msg),
+            Err(e) => web_sys::console::error_1(&format!("runner: {e}").into()),
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    (worker, on_message)
+}

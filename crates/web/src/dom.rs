@@ -1,0 +1,108 @@
+//! A few helpers to build and update the DOM from Rust without ceremony.
+
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, Event, HtmlElement};
+
+/// The page's document. Only called on the page (widgets never run in workers).
+pub fn document() -> Document {
+    web_sys::window().and_then(|w| w.document()).expect("widgets run on a page with a document")
+}
+
+/// An element under construction.
+pub struct El(Element);
+
+/// Starts building a `<tag>`.
+pub fn el(tag: &str) -> El {
+    El(document().create_element(tag).expect("valid tag names only"))
+}
+
+impl El {
+    /// Adds classes (space-separated).
+    pub fn class(self, classes: &str) -> Self {
+        for c in classes.split_whitespace() {
+            let _ = self.0.class_list().add_1(c);
+        }
+        self
+    }
+
+    /// Sets an attribute.
+    pub fn attr(self, name: &str, value: &str) -> Self {
+        let _ = self.0.set_attribute(name, value);
+        self
+    }
+
+    /// Sets the text content.
+    pub fn text(self, text: &str) -> Self {
+        self.0.set_text_content(Some(text));
+        self
+    }
+
+    /// Sets the inner markup (for trusted, constant markup such as icons only).
+    pub fn markup(self, markup: &str) -> Self {
+        self.0.set_inner_html(markup);
+        self
+    }
+
+    /// Appends a child.
+    pub fn child(self, child: impl AsRef<web_sys::Node>) -> Self {
+        let _ = self.0.append_child(child.as_ref());
+        self
+    }
+
+    /// Appends several children.
+    pub fn children<I: IntoIterator<Item = Element>>(self, children: I) -> Self {
+        for c in children {
+            let _ = self.0.append_child(&c);
+        }
+        self
+    }
+
+    /// Listens to `event`. The listener lives as long as the page: widgets are never
+    /// unmounted, so keeping it costs nothing and avoids a dangling handler.
+    pub fn on(self, event: &str, f: impl FnMut(Event) + 'static) -> Self {
+        listen(&self.0, event, f);
+        self
+    }
+
+    /// The element.
+    pub fn build(self) -> Element {
+        self.0
+    }
+
+    /// The element as an `HtmlElement`.
+    pub fn html(self) -> HtmlElement {
+        self.0.unchecked_into()
+    }
+}
+
+impl AsRef<web_sys::Node> for El {
+    fn as_ref(&self) -> &web_sys::Node {
+        &self.0
+    }
+}
+
+/// Adds an event listener that lives as long as the page (see [`El::on`]).
+pub fn listen(target: &web_sys::EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(f);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+/// Finds a descendant by CSS selector and casts it.
+pub fn find<T: JsCast>(root: &Element, selector: &str) -> Option<T> {
+    root.query_selector(selector).ok().flatten().and_then(|e| e.dyn_into().ok())
+}
+
+/// Sets or removes a boolean attribute such as `disabled` or `hidden`.
+pub fn toggle_attr(e: &Element, name: &str, on: bool) {
+    let _ = if on { e.set_attribute(name, "") } else { e.remove_attribute(name) };
+}
+
+/// Formats a duration for people: "850 ms", "1.24 s".
+pub fn fmt_ms(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}

@@ -1,0 +1,58 @@
+//! Real runs: each strategy executes a workload on this machine and records what ran
+//! where and when. They run in the runner worker, never on the page's main thread.
+
+pub mod cancel;
+pub mod local;
+pub mod pool;
+pub mod processes;
+pub mod work;
+
+use crate::clock::now_ms;
+use crate::worker::protocol::Capabilities;
+use cvp_model::job::Job;
+use cvp_model::record::Recording;
+use cvp_model::{LaneKind, Strategy, Trace};
+use std::sync::atomic::AtomicU32;
+use std::sync::Arc;
+
+/// Why a strategy cannot run here, in words for the reader; `None` if it can.
+pub fn unavailable(strategy: Strategy, caps: &Capabilities) -> Option<String> {
+    let needs_pool = matches!(strategy, Strategy::Threads | Strategy::Gil);
+    (needs_pool && caps.pool_threads == 0).then(|| {
+        if caps.isolated {
+            "the thread pool failed to start, so threads cannot run".to_string()
+        } else {
+            "threads share memory, and this page is not cross-origin isolated, so the browser \
+             withholds shared memory (SharedArrayBuffer). Processes still run in parallel."
+                .to_string()
+        }
+    })
+}
+
+/// Runs `job`, counting finished tasks in `done`. `Ok(None)` when cancelled.
+pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result<Option<Trace>, String> {
+    if let Some(why) = unavailable(job.strategy, caps) {
+        return Err(format!("{} cannot run: {why}", job.strategy.label()));
+    }
+    cancel::reset();
+    let origin = now_ms();
+    let threads = job.threads.max(1);
+    let (lane_kind, cores, tasks, lane_spans) = match job.strategy {
+        Strategy::Sync => (LaneKind::Main, 1, local::run_sync(job.workload, done).await, Vec::new()),
+        Strategy::Async => (LaneKind::Coroutine, 1, local::run_async(job.workload, job.limit, done).await, Vec::new()),
+        Strategy::Threads | Strategy::Gil => {
+            let lanes = threads.min(caps.pool_threads);
+            let gil = job.strategy == Strategy::Gil;
+            (LaneKind::Thread, lanes, pool::run(job.workload, lanes, gil, done).await, Vec::new())
+        }
+        Strategy::Processes => {
+            let (tasks, starts) = processes::run(job.workload, threads, done).await?;
+            (LaneKind::Process, threads, tasks, starts)
+        }
+    };
+    if cancel::requested() {
+        return Ok(None);
+    }
+    let recording = Recording { strategy: job.strategy, lane_kind, cores, origin, end: None, tasks, lane_spans };
+    Ok(Some(recording.into_trace()))
+}

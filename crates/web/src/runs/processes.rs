@@ -1,0 +1,99 @@
+//! Processes: workers with their own wasm instance and memory, started for the run and
+//! fed one task at a time by message, like a `multiprocessing.Pool`. Start-up and every
+//! hand-off are measured and drawn. Needs no shared memory, so it runs on any page.
+
+use super::cancel;
+use crate::clock::now_ms;
+use crate::worker::protocol::{decode, encode, FromProcess, ToProcess};
+use crate::worker::spawn::{spawn, Role};
+use cvp_model::job::Workload;
+use cvp_model::record::{LaneSpan, Span, TaskRun};
+use cvp_model::Phase;
+use gloo_timers::future::TimeoutFuture;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+struct Proc {
+    worker: Worker,
+    busy: bool,
+    // Kept alive as long as the worker; dropped (not leaked) with it.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+#[derive(Default)]
+struct State {
+    procs: Vec<Proc>,
+    next: u32,
+    runs: Vec<TaskRun>,
+    lane_spans: Vec<LaneSpan>,
+    error: Option<String>,
+}
+
+/// Runs `workload` on `count` fresh processes. Returns the measured tasks and each
+/// process's start-up.
+pub async fn run(workload: Workload, count: u32, done: Arc<AtomicU32>) -> Result<(Vec<TaskRun>, Vec<LaneSpan>), String> {
+    let total = workload.tasks();
+    let state = Rc::new(RefCell::new(State::default()));
+    for lane in 0..count.clamp(1, total.max(1)) {
+        let spawned = now_ms();
+        let worker = spawn(Role::Process);
+        let weak = Rc::downgrade(&state);
+        let done = done.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(state) = weak.upgrade() else { return };
+            let mut st = state.borrow_mut();
+            match decode::<FromProcess>(event.data()) {
+                Ok(FromProcess::Ready) => {
+                    let span = Span { phase: Phase::Starting, start: spawned, end: now_ms() };
+                    st.lane_spans.push(LaneSpan { lane, span });
+                }
+                Ok(FromProcess::Done { mut run }) => {
+                    let end = run.spans.last().map_or(spawned, |s| s.end);
+                    run.spans.push(Span { phase: Phase::Handoff, start: end, end: now_ms().max(end) });
+                    st.runs.push(run);
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(FromProcess::Failed { error }) | Err(error) => st.error = Some(error),
+            }
+            st.procs[lane as usize].busy = false;
+            dispatch(&mut st, lane, workload, total);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // Busy until it reports ready.
+        state.borrow_mut().procs.push(Proc { worker, busy: true, _on_message: on_message });
+    }
+    loop {
+        TimeoutFuture::new(4).await;
+        let st = state.borrow();
+        let finished = st.runs.len() as u32 >= total || (st.next >= total && st.procs.iter().all(|p| !p.busy));
+        if finished || st.error.is_some() || cancel::requested() {
+            break;
+        }
+    }
+    let mut st = state.borrow_mut();
+    for p in &st.procs {
+        p.worker.terminate();
+    }
+    st.procs.clear();
+    match st.error.take() {
+        Some(error) => Err(error),
+        None => Ok((std::mem::take(&mut st.runs), std::mem::take(&mut st.lane_spans))),
+    }
+}
+
+fn dispatch(st: &mut State, lane: u32, workload: Workload, total: u32) {
+    if st.next >= total || st.error.is_some() || cancel::requested() {
+        return;
+    }
+    let msg = ToProcess::Task { task: st.next, lane, workload, sent: now_ms() };
+    st.next += 1;
+    let proc = &mut st.procs[lane as usize];
+    proc.busy = true;
+    if let Err(e) = proc.worker.post_message(&encode(&msg)) {
+        st.error = Some(format!("could not send a task to process {}: {e:?}", lane + 1));
+    }
+}

@@ -1,0 +1,133 @@
+//! Animation widgets: a preset of the post (or the sandbox) simulated on one seeded
+//! workload and played in compared panels.
+
+use super::player::Player;
+use crate::dom::{el, listen};
+use cvp_model::job::{find, Notice};
+use cvp_model::presets::{Preset, Sandbox, SANDBOX_PARAMS};
+use cvp_model::{Strategy, Trace};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * 4_294_967_295.0) as u64
+}
+
+fn player_for(traces: &[(String, Trace)], root: &Element) -> Option<Player> {
+    let titles: Vec<String> = traces.iter().map(|(l, _)| l.clone()).collect();
+    match Player::new(&titles, "pixels", true, true) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            root.set_text_content(Some(&format!("This animation cannot draw here: {e:?}")));
+            None
+        }
+    }
+}
+
+/// Mounts the preset named `key` into `root`; `seed` from the URL or `data-seed`.
+pub fn mount_preset(root: &Element, key: &str, query: &[(String, String)]) {
+    let Some(preset) = Preset::find(key) else {
+        root.set_text_content(Some(&format!("Unknown animation {key:?}.")));
+        let _ = root.set_attribute("data-state", "error");
+        return;
+    };
+    let seed = find(query, "seed")
+        .map(str::to_string)
+        .or_else(|| root.get_attribute("data-seed"))
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(1);
+    let traces = preset.simulate(seed);
+    let Some(player) = player_for(&traces, root) else { return };
+    let _ = root.class_list().add_2("cvp-widget", "cvp-anim");
+    let _ = root.set_attribute("data-state", "ready");
+    let reseed = el("button").attr("type", "button").attr("data-action", "reseed").text("New random workload").build();
+    let header = el("div").class("cvp-anim-head").child(el("h3").text(preset.title)).child(&reseed).build();
+    root.set_inner_html("");
+    let _ = root.append_child(&header);
+    let _ = root.append_child(&player.element());
+    player.load(traces.into_iter().map(|(_, t)| t).collect());
+    let p = player.clone();
+    listen(&reseed, "click", move |_| {
+        p.load(preset.simulate(random_seed()).into_iter().map(|(_, t)| t).collect());
+        p.set_playing(true);
+    });
+}
+
+/// Mounts the sandbox: every knob of the simulator, read through one parameter table.
+pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
+    let _ = root.class_list().add_2("cvp-widget", "cvp-sandbox");
+    root.set_inner_html("");
+    let form = el("div").class("cvp-form").build();
+    let mut inputs = Vec::new();
+    for p in &SANDBOX_PARAMS {
+        let value = find(query, p.key).map(str::to_string).unwrap_or_else(|| p.default.to_string());
+        let input: HtmlInputElement = el("input")
+            .attr("type", "number")
+            .attr("name", p.key)
+            .attr("min", &p.min.to_string())
+            .attr("max", &p.max.to_string())
+            .attr("value", &value)
+            .build()
+            .unchecked_into();
+        let label = el("label").attr("title", p.doc).child(el("span").text(p.key.replace('_', " ").as_str())).child(&input).build();
+        let _ = form.append_child(&label);
+        inputs.push((p.key, input));
+    }
+    let strategy: HtmlSelectElement = el("select").attr("name", "strategy").build().unchecked_into();
+    let _ = strategy.append_child(&el("option").attr("value", "all").text("compare all").build());
+    for s in Strategy::ALL {
+        let _ = strategy.append_child(&el("option").attr("value", s.key()).text(s.label()).build());
+    }
+    strategy.set_value(find(query, "strategy").filter(|k| Strategy::from_key(k).is_some()).unwrap_or("all"));
+    let _ = form.append_child(&el("label").child(el("span").text("strategy")).child(&strategy).build());
+    let go = el("button").attr("type", "button").attr("data-action", "simulate").class("primary").text("Simulate").build();
+    let notices = el("ul").class("cvp-notices").attr("aria-live", "polite").build();
+    let slot = el("div").class("cvp-sandbox-player").build();
+    for child in [el("h3").text("Sandbox: your own workload").build(), form, el("div").class("cvp-buttons").child(&go).build(), notices.clone(), slot.clone()] {
+        let _ = root.append_child(&child);
+    }
+    let current: Rc<RefCell<Option<Player>>> = Rc::default();
+    let simulate = {
+        let root = root.clone();
+        move || {
+            let mut pairs: Vec<(String, String)> = inputs.iter().map(|(k, i)| (k.to_string(), i.value())).collect();
+            pairs.push(("strategy".into(), strategy.value()));
+            let (sandbox, told) = Sandbox::from_query(&pairs);
+            show_notices(&notices, &told);
+            // Write the clamped values back, so the form shows what was simulated.
+            let (spec, panels) = (&sandbox.spec, &sandbox.panels);
+            for (key, input) in &inputs {
+                let v = match *key {
+                    "side" => sandbox.side as f64,
+                    "load_min" => spec.load.min,
+                    "load_max" => spec.load.max,
+                    "render_min" => spec.render.min,
+                    "render_max" => spec.render.max,
+                    "workers" => panels.first().and_then(|(_, c)| c.workers).unwrap_or(0) as f64,
+                    "cores" => panels.first().and_then(|(_, c)| c.cores).unwrap_or(0) as f64,
+                    "startup" => panels.first().map_or(0.0, |(_, c)| c.startup_ms),
+                    _ => spec.seed as f64,
+                };
+                input.set_value(&v.to_string());
+            }
+            let traces = sandbox.simulate();
+            let Some(player) = player_for(&traces, &root) else { return };
+            slot.set_inner_html("");
+            let _ = slot.append_child(&player.element());
+            player.load(traces.into_iter().map(|(_, t)| t).collect());
+            *current.borrow_mut() = Some(player);
+            let _ = root.set_attribute("data-state", "ready");
+        }
+    };
+    simulate();
+    listen(&go, "click", move |_| simulate());
+}
+
+fn show_notices(list: &Element, notices: &[Notice]) {
+    list.set_inner_html("");
+    for n in notices {
+        let _ = list.append_child(&el("li").text(&n.0).build());
+    }
+}

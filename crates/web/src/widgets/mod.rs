@@ -1,0 +1,6 @@
+//! The widgets, each mounted on an element that declares it with `data-widget`.
+
+pub mod anim;
+mod icons;
+pub mod player;
+pub mod realrun;

@@ -1,0 +1,429 @@
+//! A player: one clock driving one or more panels (a canvas each, drawing a trace at the
+//! clock's time), with play/pause, step, scrub, speed and replay.
+//!
+//! The player owns only the clock; every frame is `cvp_scene::draw(trace, t, layout)`,
+//! so scrubbing, stepping and reduced motion are just other values of `t`.
+
+use crate::canvas::Canvas;
+use super::icons;
+use crate::dom::{el, listen};
+use cvp_scene::{draw_prepared, format_duration, summary, Layout, Prepared, Style};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+
+/// One canvas and the trace it shows.
+struct Panel {
+    canvas: Canvas,
+    element: HtmlCanvasElement,
+    prepared: Option<Prepared>,
+    title: String,
+    show_grid: bool,
+}
+
+struct Clock {
+    t: f64,
+    speed: f64,
+    playing: bool,
+    visible: bool,
+    last_frame: Option<f64>,
+    frame_pending: bool,
+}
+
+struct Inner {
+    root: Element,
+    panels: Vec<Panel>,
+    clock: Clock,
+    noun: &'static str,
+    play: HtmlButtonElement,
+    scrub: HtmlInputElement,
+    time: Element,
+    live: Element,
+    autoplay: bool,
+    frame: Option<Closure<dyn FnMut(f64)>>,
+}
+
+/// A player, cheap to clone.
+#[derive(Clone)]
+pub struct Player(Rc<RefCell<Inner>>);
+
+/// Speeds offered, as multiples of real time.
+const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+impl Player {
+    /// A player with `panels` canvases titled as given. With `autoplay`, it starts when
+    /// scrolled into view (unless the reader prefers reduced motion).
+    pub fn new(titles: &[String], noun: &'static str, show_grid: bool, autoplay: bool) -> Result<Player, JsValue> {
+        let canvases = el("div").class("cvp-panels").attr("data-count", &titles.len().to_string()).build();
+        let mut panels = Vec::new();
+        for title in titles {
+            let element: HtmlCanvasElement = el("canvas").class("cvp-canvas").attr("role", "img").attr("aria-label", title).build().unchecked_into();
+            let _ = canvases.append_child(&element);
+            panels.push(Panel { canvas: Canvas::new(element.clone())?, element, prepared: None, title: title.clone(), show_grid });
+        }
+        let button = |action: &str, label: &str, icon: &str| {
+            el("button").attr("type", "button").attr("data-action", action).attr("aria-label", label).attr("title", label).markup(icon)
+        };
+        let play: HtmlButtonElement = button("play", "Play", icons::PLAY).class("primary").build().unchecked_into();
+        let scrub: HtmlInputElement = el("input")
+            .attr("type", "range")
+            .attr("min", "0")
+            .attr("max", "1000")
+            .attr("value", "0")
+            .attr("aria-label", "Time")
+            .attr("data-action", "scrub")
+            .build()
+            .unchecked_into();
+        let speed: HtmlSelectElement = el("select").attr("aria-label", "Speed").attr("data-action", "speed").build().unchecked_into();
+        for s in SPEEDS {
+            let label = match s {
+                0.25 => "¼×".to_string(),
+                0.5 => "½×".to_string(),
+                s => format!("{s}×"),
+            };
+            let _ = speed.append_child(&el("option").attr("value", &s.to_string()).text(&label).build());
+        }
+        speed.set_value("1");
+        let time = el("output").class("cvp-time").attr("aria-hidden", "true").text("0 ms").build();
+        let live = el("p").class("cvp-live").attr("aria-live", "polite").build();
+        let controls = el("div")
+            .class("cvp-controls")
+            .child(&play)
+            .child(button("step", "Step to the next event", icons::STEP))
+            .child(button("replay", "Replay from the start", icons::REPLAY))
+            .child(&scrub)
+            .child(&time)
+            .child(el("label").class("cvp-speed").child(el("span").text("speed")).child(&speed))
+            .build();
+        let root = el("div").class("cvp-player").attr("tabindex", "-1").child(&canvases).child(&controls).child(&live).build();
+        let reduced_motion = prefers_reduced_motion();
+        let player = Player(Rc::new(RefCell::new(Inner {
+            root,
+            panels,
+            clock: Clock { t: 0.0, speed: 1.0, playing: false, visible: false, last_frame: None, frame_pending: false },
+            noun,
+            play,
+            scrub,
+            time,
+            live,
+            autoplay: autoplay && !reduced_motion,
+            frame: None,
+        })));
+        player.wire(&controls, &speed, &canvases);
+        Ok(player)
+    }
+
+    /// The element to insert into the page.
+    pub fn element(&self) -> Element {
+        self.0.borrow().root.clone()
+    }
+
+    /// Shows `traces` (one per panel), from the start if it will play, else at the end.
+    pub fn load(&self, traces: Vec<cvp_model::Trace>) {
+        {
+            let mut inner = self.0.borrow_mut();
+            for (panel, trace) in inner.panels.iter_mut().zip(traces) {
+                panel.prepared = Some(Prepared::new(trace));
+            }
+            let end = inner.end();
+            inner.clock.t = if inner.autoplay { 0.0 } else { end };
+            inner.clock.playing = false;
+        }
+        self.announce_if_done();
+        self.maybe_autoplay();
+        self.redraw();
+    }
+
+    /// Time at which the longest panel ends.
+    pub fn end(&self) -> f64 {
+        self.0.borrow().end()
+    }
+
+    /// Jumps to `t` (clamped) and redraws.
+    pub fn seek(&self, t: f64) {
+        let end = self.end();
+        self.0.borrow_mut().clock.t = t.clamp(0.0, end);
+        self.announce_if_done();
+        self.redraw();
+    }
+
+    /// Starts or stops the clock.
+    pub fn set_playing(&self, playing: bool) {
+        {
+            let mut inner = self.0.borrow_mut();
+            if playing && inner.clock.t >= inner.end() {
+                inner.clock.t = 0.0;
+            }
+            inner.clock.playing = playing;
+            inner.clock.last_frame = None;
+            let (icon, label) = if playing { (icons::PAUSE, "Pause") } else { (icons::PLAY, "Play") };
+            inner.play.set_inner_html(icon);
+            let _ = inner.play.set_attribute("aria-label", label);
+            let _ = inner.play.set_attribute("title", label);
+        }
+        self.schedule();
+    }
+
+    fn playing(&self) -> bool {
+        self.0.borrow().clock.playing
+    }
+
+    /// Moves to the next time anything starts or ends in any panel.
+    pub fn step(&self) {
+        self.set_playing(false);
+        let next = {
+            let inner = self.0.borrow();
+            let t = inner.clock.t;
+            inner
+                .panels
+                .iter()
+                .filter_map(|p| p.prepared.as_ref())
+                .flat_map(|p| p.trace().segments().flat_map(|(_, s)| [s.start, s.end]).collect::<Vec<_>>())
+                .filter(|&e| e > t + 1e-6)
+                .fold(f64::INFINITY, f64::min)
+        };
+        self.seek(if next.is_finite() { next } else { self.end() });
+    }
+
+    fn maybe_autoplay(&self) {
+        let go = {
+            let inner = self.0.borrow();
+            inner.autoplay && inner.clock.visible && !inner.clock.playing && inner.clock.t < inner.end()
+        };
+        if go {
+            self.set_playing(true);
+        }
+    }
+
+    fn announce_if_done(&self) {
+        let inner = self.0.borrow();
+        let done = inner.clock.t >= inner.end() && inner.end() > 0.0;
+        let text = if done {
+            inner
+                .panels
+                .iter()
+                .filter_map(|p| p.prepared.as_ref())
+                .map(|p| summary(p.trace(), inner.noun))
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            String::new()
+        };
+        if inner.live.text_content().unwrap_or_default() != text {
+            inner.live.set_text_content(Some(&text));
+        }
+    }
+
+    /// Draws every panel at the current time.
+    pub fn redraw(&self) {
+        let inner = self.0.borrow();
+        let t = inner.clock.t;
+        let end = inner.end();
+        let style = if dark_mode() { Style::dark() } else { Style::light() };
+        for panel in &inner.panels {
+            let Some(prepared) = &panel.prepared else { continue };
+            let (w, h) = panel_size(&panel.element, prepared, panel.show_grid, inner.panels.len());
+            let layout = Layout { width: w, height: h, show_grid: panel.show_grid, grid_cols: None, time_max: Some(end), title: panel.title.clone() };
+            let painted = panel.canvas.resize(w, h, device_pixel_ratio()).and_then(|()| panel.canvas.paint(&draw_prepared(prepared, t, &layout, &style)));
+            if let Err(e) = painted {
+                web_sys::console::error_2(&"cannot draw:".into(), &e);
+            }
+        }
+        inner.scrub.set_value(&format!("{:.0}", if end > 0.0 { t / end * 1000.0 } else { 1000.0 }));
+        inner.time.set_text_content(Some(&format!("{} / {}", format_duration(t), format_duration(end))));
+    }
+
+    fn schedule(&self) {
+        let mut inner = self.0.borrow_mut();
+        if !inner.clock.playing || !inner.clock.visible || inner.clock.frame_pending {
+            return;
+        }
+        if inner.frame.is_none() {
+            let weak = Rc::downgrade(&self.0);
+            inner.frame = Some(Closure::new(move |now: f64| {
+                if let Some(inner) = weak.upgrade() {
+                    Player(inner).tick(now);
+                }
+            }));
+        }
+        let f = inner.frame.as_ref().expect("set above");
+        if let Some(w) = web_sys::window() {
+            if w.request_animation_frame(f.as_ref().unchecked_ref()).is_ok() {
+                inner.clock.frame_pending = true;
+            }
+        }
+    }
+
+    fn tick(&self, now: f64) {
+        let finished = {
+            let mut inner = self.0.borrow_mut();
+            inner.clock.frame_pending = false;
+            if !inner.clock.playing {
+                return;
+            }
+            let dt = inner.clock.last_frame.map_or(0.0, |last| (now - last).clamp(0.0, 100.0));
+            inner.clock.last_frame = Some(now);
+            let end = inner.end();
+            inner.clock.t = (inner.clock.t + dt * inner.clock.speed).min(end);
+            inner.clock.t >= end
+        };
+        self.redraw();
+        if finished {
+            self.set_playing(false);
+            self.announce_if_done();
+        } else {
+            self.schedule();
+        }
+    }
+
+    fn set_visible(&self, visible: bool) {
+        self.0.borrow_mut().clock.visible = visible;
+        if visible {
+            self.0.borrow_mut().clock.last_frame = None;
+            self.maybe_autoplay();
+            self.schedule();
+            self.redraw();
+        }
+    }
+
+    fn wire(&self, controls: &Element, speed: &HtmlSelectElement, canvases: &Element) {
+        let weak = Rc::downgrade(&self.0);
+        let with = move |f: fn(&Player)| {
+            let weak = weak.clone();
+            move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    f(&Player(inner));
+                }
+            }
+        };
+        let find = |action: &str| controls.query_selector(&format!("[data-action={action}]")).ok().flatten().expect("built in new()");
+        listen(&find("play"), "click", with(|p| p.set_playing(!p.playing())));
+        listen(&find("step"), "click", with(Player::step));
+        listen(&find("replay"), "click", with(|p| {
+            p.seek(0.0);
+            p.set_playing(true);
+        }));
+        listen(&find("scrub"), "input", with(|p| {
+            let v: f64 = p.0.borrow().scrub.value().parse().unwrap_or(0.0);
+            p.set_playing(false);
+            p.seek(v / 1000.0 * p.end());
+        }));
+        let s = speed.clone();
+        let weak = Rc::downgrade(&self.0);
+        listen(speed, "change", move |_| {
+            if let Some(inner) = weak.upgrade() {
+                inner.borrow_mut().clock.speed = s.value().parse().unwrap_or(1.0);
+            }
+        });
+        // Keyboard: space/k play or pause, arrows step, Home/End jump. On the whole player,
+        // so the canvas area works once focused, like a video.
+        let weak = Rc::downgrade(&self.0);
+        let root = self.0.borrow().root.clone();
+        listen(&root, "keydown", move |e| {
+            let Some(inner) = weak.upgrade() else { return };
+            let p = Player(inner);
+            let e: web_sys::KeyboardEvent = e.unchecked_into();
+            let target_is_control = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| {
+                matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "BUTTON")
+            });
+            let handled = match e.key().as_str() {
+                " " | "k" if !target_is_control || e.key() == "k" => {
+                    p.set_playing(!p.playing());
+                    true
+                }
+                "ArrowRight" if !target_is_control => {
+                    p.step();
+                    true
+                }
+                "Home" => {
+                    p.seek(0.0);
+                    true
+                }
+                "End" => {
+                    p.set_playing(false);
+                    p.seek(p.end());
+                    true
+                }
+                _ => false,
+            };
+            if handled {
+                e.prevent_default();
+            }
+        });
+        let _ = canvases.set_attribute("tabindex", "0");
+        self.observe();
+    }
+
+    /// Plays only while on screen and while the tab is visible; redraws on resize.
+    fn observe(&self) {
+        let weak = Rc::downgrade(&self.0);
+        let on_intersect = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let Some(inner) = weak.upgrade() else { return };
+            let visible = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+            Player(inner).set_visible(visible);
+        });
+        let root = self.0.borrow().root.clone();
+        if let Ok(observer) = web_sys::IntersectionObserver::new(on_intersect.as_ref().unchecked_ref()) {
+            observer.observe(&root);
+        } else {
+            self.0.borrow_mut().clock.visible = true;
+        }
+        on_intersect.forget();
+        let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.0);
+        let on_resize = Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                Player(inner).redraw();
+            }
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&root);
+        }
+        on_resize.forget();
+        let weak = Rc::downgrade(&self.0);
+        crate::dom::listen(&crate::dom::document(), "visibilitychange", move |_| {
+            let Some(inner) = weak.upgrade() else { return };
+            if crate::dom::document().hidden() {
+                Player(inner).set_playing(false);
+            }
+        });
+    }
+}
+
+impl Inner {
+    fn end(&self) -> f64 {
+        self.panels.iter().filter_map(|p| p.prepared.as_ref()).map(|p| p.trace().makespan).fold(0.0, f64::max)
+    }
+}
+
+fn device_pixel_ratio() -> f64 {
+    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0)
+}
+
+fn dark_mode() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// CSS size of a panel's canvas: its laid-out width, and a height that fits the grid
+/// and one readable row per lane (rows shrink past 40 lanes).
+fn panel_size(canvas: &HtmlCanvasElement, prepared: &Prepared, grid: bool, panels: usize) -> (f64, f64) {
+    let w = (canvas.client_width() as f64).max(200.0);
+    let lanes = prepared.trace().lanes.len() as f64;
+    let gantt = 70.0 + lanes.min(40.0) * 14.0 + (lanes - 40.0).max(0.0) * 1.5;
+    let h = if !grid {
+        gantt + 40.0
+    } else if w > 700.0 && panels == 1 {
+        (w * 0.42).max(gantt + 40.0)
+    } else {
+        w * 0.8 + gantt
+    };
+    (w, h.min(1400.0).round())
+}

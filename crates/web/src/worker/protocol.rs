@@ -1,0 +1,122 @@
+//! Typed messages between the page, the runner and the process workers. Each direction is
+//! one serde enum tagged by `type`, so a message is either understood whole or refused.
+
+use cvp_model::job::{Job, Workload};
+use cvp_model::record::TaskRun;
+use cvp_model::Trace;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+/// Page → runner.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToRunner {
+    /// Run a job; the runner answers with progress, then `Done`, `Cancelled` or `Failed`.
+    Run {
+        /// Echoed in every answer.
+        id: u32,
+        /// What to run.
+        job: Job,
+    },
+    /// Stop the current run as soon as possible.
+    Cancel,
+}
+
+/// What the runner found when it started.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// `crossOriginIsolated` in the runner: shared memory can reach the pool's workers.
+    pub isolated: bool,
+    /// `navigator.hardwareConcurrency`.
+    pub hardware_threads: u32,
+    /// Threads in the rayon pool; 0 when there is none.
+    pub pool_threads: u32,
+}
+
+/// Runner → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromRunner {
+    /// Ready for jobs.
+    Ready {
+        /// What it can do.
+        caps: Capabilities,
+        /// Why the pool could not start, when the page was isolated but it failed anyway.
+        pool_error: Option<String>,
+    },
+    /// Tasks finished so far.
+    Progress {
+        /// Job id.
+        id: u32,
+        /// Tasks done.
+        done: u32,
+        /// Tasks in the job.
+        total: u32,
+    },
+    /// The measured run.
+    Done {
+        /// Job id.
+        id: u32,
+        /// The measured timeline.
+        trace: Trace,
+    },
+    /// Stopped on request.
+    Cancelled {
+        /// Job id.
+        id: u32,
+    },
+    /// Could not run.
+    Failed {
+        /// Job id (0 when the failure is not about a job).
+        id: u32,
+        /// What went wrong, for people.
+        error: String,
+    },
+}
+
+/// Runner → process.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToProcess {
+    /// Run one task of `workload`.
+    Task {
+        /// Task index.
+        task: u32,
+        /// The process's lane number.
+        lane: u32,
+        /// Whose task it is.
+        workload: Workload,
+        /// When the runner sent it (absolute ms): the hand-off starts here.
+        sent: f64,
+    },
+}
+
+/// Process → runner.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromProcess {
+    /// Instantiated and waiting for tasks.
+    Ready,
+    /// One task done, with its measured phases.
+    Done {
+        /// What the task did.
+        run: TaskRun,
+    },
+    /// Start-up or a task failed.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+/// Encodes a message for `postMessage`.
+pub fn encode<T: Serialize>(msg: &T) -> JsValue {
+    // Maps become plain objects so JavaScript (tests, embedding pages) can read them.
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    msg.serialize(&ser).expect("protocol messages always serialise")
+}
+
+/// Decodes a received message, with a readable error for anything unexpected.
+pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| format!("unreadable message: {e}"))
+}

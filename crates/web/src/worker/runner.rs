@@ -1,0 +1,91 @@
+//! The runner: a worker that owns the rayon pool and runs one job at a time, so the page's
+//! main thread only ever sends messages and draws.
+
+use super::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
+use crate::runs::{self, cancel};
+use gloo_timers::future::TimeoutFuture;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(msg: &FromRunner) {
+    // Posting a plain object to our own parent cannot fail.
+    let _ = scope().post_message(&encode(msg));
+}
+
+/// Starts the pool (when shared memory is available), announces what it can do, then
+/// serves jobs.
+pub fn start() {
+    spawn_local(async {
+        let scope = scope();
+        let isolated = crate::cross_origin_isolated();
+        let hardware_threads = (scope.navigator().hardware_concurrency() as u32).max(1);
+        let mut caps = Capabilities { isolated, hardware_threads, pool_threads: 0 };
+        let mut pool_error = None;
+        if isolated {
+            // One pool for the page's lifetime, owned here; its size is fixed, so runs
+            // asking for fewer threads use fewer concurrent lanes instead.
+            match JsFuture::from(wasm_bindgen_rayon::init_thread_pool(hardware_threads as usize)).await {
+                Ok(_) => caps.pool_threads = rayon::current_num_threads() as u32,
+                Err(e) => pool_error = Some(format!("{e:?}")),
+            }
+        }
+        serve(caps);
+        post(&FromRunner::Ready { caps, pool_error });
+    });
+}
+
+fn serve(caps: Capabilities) {
+    let busy = Rc::new(Cell::new(false));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        match decode::<ToRunner>(event.data()) {
+            Ok(ToRunner::Cancel) => cancel::request(),
+            Ok(ToRunner::Run { id, .. }) if busy.get() => {
+                post(&FromRunner::Failed { id, error: "a run is already in progress".into() });
+            }
+            Ok(ToRunner::Run { id, job }) => {
+                busy.set(true);
+                let busy = busy.clone();
+                spawn_local(async move {
+                    let done = Arc::new(AtomicU32::new(0));
+                    let total = job.workload.tasks();
+                    let finished = Rc::new(Cell::new(false));
+                    spawn_local(report_progress(id, total, done.clone(), finished.clone()));
+                    let result = runs::run(&job, &caps, done).await;
+                    finished.set(true);
+                    post(&match result {
+                        Ok(Some(trace)) => FromRunner::Done { id, trace },
+                        Ok(None) => FromRunner::Cancelled { id },
+                        Err(error) => FromRunner::Failed { id, error },
+                    });
+                    busy.set(false);
+                });
+            }
+            Err(error) => post(&FromRunner::Failed { id: 0, error }),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+}
+
+/// Posts the count of finished tasks whenever it changes, at most every 50 ms.
+async fn report_progress(id: u32, total: u32, done: Arc<AtomicU32>, finished: Rc<Cell<bool>>) {
+    let mut last = u32::MAX;
+    while !finished.get() {
+        let now = done.load(Ordering::Relaxed);
+        if now != last {
+            post(&FromRunner::Progress { id, done: now, total });
+            last = now;
+        }
+        TimeoutFuture::new(50).await;
+    }
+}

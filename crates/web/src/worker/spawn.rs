@@ -1,0 +1,42 @@
+//! Starting our workers: the runner and the "process" workers.
+
+use wasm_bindgen::prelude::*;
+use web_sys::Worker;
+
+#[wasm_bindgen(module = "/js/worker_entry.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = spawnWorker)]
+    fn spawn_worker(main_js: &JsValue, module: &JsValue, role: &str) -> Worker;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // The URL of wasm-bindgen's glue module: workers import it to instantiate the module.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static MAIN_JS: JsValue;
+}
+
+/// Which of our workers to start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Owns the rayon pool and runs jobs.
+    Runner,
+    /// One "process" of the processes strategy: its own instance, its own memory.
+    Process,
+}
+
+impl Role {
+    /// The name passed to the worker.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Runner => "runner",
+            Role::Process => "process",
+        }
+    }
+}
+
+/// Starts a worker that instantiates this same wasm module (already compiled: no second
+/// download or compile) with a fresh memory.
+pub fn spawn(role: Role) -> Worker {
+    MAIN_JS.with(|main_js| spawn_worker(main_js, &wasm_bindgen::module(), role.key()))
+}
