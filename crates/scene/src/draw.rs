@@ -50,9 +50,11 @@ fn frame(trace: &Trace, index: &Index, t: f64, layout: &Layout, style: &Style) -
     let elapsed = t.min(trace.makespan);
     let busy =
         if elapsed > 0.0 { index.cpu_time_until(elapsed) / (elapsed * trace.cores as f64) } else { 0.0 };
+    // abs(): at t = 0 the ratio can be -0.0, which would print as "-0%".
+    let busy = (busy.clamp(0.0, 1.0) * 100.0).abs();
     let counters = match states.len() {
-        0 => format!("CPU busy {:.0}%", busy.min(1.0) * 100.0),
-        n => format!("{done}/{n} done · CPU busy {:.0}%", busy.min(1.0) * 100.0),
+        0 => format!("CPU busy {busy:.0}%"),
+        n => format!("{done}/{n} done · CPU busy {busy:.0}%"),
     };
     header(regions.header, &layout.title, &format_duration(elapsed), &counters, style, &mut out);
     legend(&regions.legend, style, &mut out);

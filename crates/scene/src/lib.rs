@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 mod axis;
+mod chart;
 mod draw;
 mod gantt;
 mod layout;
@@ -29,6 +30,7 @@ mod tiles;
 mod words;
 
 pub use axis::{nice_step, tick_label, ticks};
+pub use chart::{amdahl, serial_fraction, speedup_chart};
 pub use draw::{draw, draw_prepared};
 pub use layout::{Gantt, Grid, Layout, Legend, Rect, Regions};
 pub use prepared::{Prepared, TileState};

@@ -12,6 +12,7 @@ pub mod widgets;
 pub mod worker;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Runs when the module is instantiated on a page (not in our workers, which have no
 /// window): mounts every widget the document declares.
@@ -72,4 +73,33 @@ pub fn runner_caps() -> js_sys::Promise {
             let _ = resolve.call1(&JsValue::NULL, &worker::protocol::encode(&ready.caps));
         });
     })
+}
+
+/// Benchmark: milliseconds per frame (scene + canvas) of a 64×64-pixel, 256-lane
+/// simulated run drawn mid-way, averaged over `frames` frames on an offscreen canvas of
+/// 1200×900 CSS px. Used by `scripts/bench`.
+#[wasm_bindgen]
+pub fn bench_frame(frames: u32) -> Result<f64, JsValue> {
+    use cvp_model::presets::Sandbox;
+    use cvp_scene::{draw_prepared, Layout, Prepared, Style};
+    let pairs: Vec<(String, String)> = [("side", "64"), ("workers", "256"), ("cores", "8"), ("strategy", "threads")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let (sandbox, _) = Sandbox::from_query(&pairs);
+    let (_, trace) = sandbox.simulate().remove(0);
+    let prepared = Prepared::new(trace);
+    let element: web_sys::HtmlCanvasElement = dom::document().create_element("canvas")?.dyn_into()?;
+    let canvas = canvas::Canvas::new(element)?;
+    canvas.resize(1200.0, 900.0, 1.0)?;
+    let (layout, style) = (Layout::new(1200.0, 900.0), Style::light());
+    let mid = prepared.trace().makespan / 2.0;
+    let start = clock::now_ms();
+    for i in 0..frames.max(1) {
+        // Move the clock a little each frame, as an animation does.
+        canvas.paint(&draw_prepared(&prepared, mid + i as f64 * 16.0, &layout, &style))?;
+    }
+    // Reading a pixel waits for the canvas to finish drawing.
+    canvas.context().get_image_data(0.0, 0.0, 1.0, 1.0)?;
+    Ok((clock::now_ms() - start) / frames.max(1) as f64)
 }

@@ -27,6 +27,14 @@ pub fn parse(ms: f64, seed: u64) -> u64 {
 
 /// Blocks the calling worker for `ms`: a thread waiting on I/O. Only for workers (the
 /// main thread of a page may not block); std's sleep waits with `memory.atomic.wait32`.
+/// Sleeps in short steps so that a cancelled run lets go within about 10 ms.
 pub fn block_for(ms: f64) {
-    std::thread::sleep(std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    let end = now_ms() + ms.max(0.0);
+    loop {
+        let left = end - now_ms();
+        if left <= 0.0 || cancel::requested() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_secs_f64(left.min(10.0) / 1000.0));
+    }
 }

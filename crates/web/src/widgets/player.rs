@@ -406,7 +406,8 @@ fn device_pixel_ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0)
 }
 
-fn dark_mode() -> bool {
+/// Whether the reader's system asks for a dark theme.
+pub fn dark_mode() -> bool {
     web_sys::window()
         .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
         .is_some_and(|m| m.matches())

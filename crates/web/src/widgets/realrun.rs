@@ -2,6 +2,8 @@
 //! and shows the measured times, the speedups and the measured timeline.
 
 use super::player::Player;
+use crate::canvas::Canvas;
+use cvp_scene::{speedup_chart, Style};
 use crate::client::{Readiness, RunEvent, Runner};
 use crate::dom::{el, find, fmt_ms, toggle_attr};
 use crate::runs::unavailable;
@@ -55,6 +57,13 @@ impl Kind {
     }
 }
 
+/// Why a job was queued: to compare strategies, or to measure how threads scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    Compare,
+    Scale,
+}
+
 /// A result worth keeping: the trace of one strategy with the job that produced it.
 struct Outcome {
     job: Job,
@@ -74,8 +83,11 @@ struct State {
     notices: Element,
     table: Element,
     view: Player,
+    chart: Canvas,
     results: BTreeMap<Strategy, Outcome>,
-    queue: VecDeque<Job>,
+    /// Wall time (ms) measured with each thread count, for the speedup chart.
+    scaling: BTreeMap<u32, f64>,
+    queue: VecDeque<(Job, Purpose)>,
 }
 
 /// Mounts the widget into `root`, configured by `query` (URL pairs; the page passes none).
@@ -114,6 +126,7 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
         .class("cvp-buttons")
         .child(button("run", "Run").class("primary"))
         .child(button("run-all", "Run every strategy"))
+        .child(button("scale", "Measure 1 to N threads"))
         .child(button("cancel", "Cancel").attr("disabled", ""));
     let progress: HtmlProgressElement = el("progress").class("cvp-progress").attr("max", "1").attr("value", "0").build().unchecked_into();
     let status = el("p").class("cvp-status").attr("role", "status").attr("aria-live", "polite").text("Starting the workers…").build();
@@ -133,6 +146,9 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
             return;
         }
     };
+    let chart_element: web_sys::HtmlCanvasElement =
+        el("canvas").class("cvp-chart").attr("hidden", "").attr("role", "img").attr("aria-label", "Measured speedup against Amdahl's law").build().unchecked_into();
+    let Ok(chart) = Canvas::new(chart_element.clone()) else { return };
     root.set_inner_html("");
     let _ = root.class_list().add_2("cvp-widget", "cvp-realrun");
     root.set_attribute("data-state", "starting").ok();
@@ -146,6 +162,7 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
         notices.clone(),
         table.clone(),
         view.element(),
+        chart_element.into(),
     ] {
         let _ = root.append_child(&child);
     }
@@ -163,7 +180,9 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
         notices,
         table,
         view,
+        chart,
         results: BTreeMap::new(),
+        scaling: BTreeMap::new(),
         queue: VecDeque::new(),
     }));
     wire(&state);
@@ -172,7 +191,7 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
     runner.when_ready(move |ready| {
         on_ready(&ready_state, ready);
         if autorun {
-            start(&ready_state, false);
+            start(&ready_state, Plan::Selected);
         }
     });
     let busy_state = Rc::downgrade(&state);
@@ -191,8 +210,9 @@ fn wire(state: &Rc<RefCell<State>>) {
             crate::dom::listen(&b, "click", move |_| f(&s));
         }
     };
-    on("run", Box::new(|s| start(s, false)));
-    on("run-all", Box::new(|s| start(s, true)));
+    on("run", Box::new(|s| start(s, Plan::Selected)));
+    on("run-all", Box::new(|s| start(s, Plan::Every)));
+    on("scale", Box::new(|s| start(s, Plan::Scale)));
     on("cancel", Box::new(|s| {
         let st = s.borrow();
         let _ = st.status.set_text_content(Some("Cancelling…"));
@@ -266,32 +286,48 @@ fn read_job(st: &State, strategy: Strategy) -> (Job, Vec<Notice>) {
     Job::from_query(st.kind.key(), &pairs, caps.hardware_threads)
 }
 
-fn start(state: &Rc<RefCell<State>>, every: bool) {
+/// What a button asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    /// The strategy chosen in the form.
+    Selected,
+    /// Every strategy this page can run, in turn.
+    Every,
+    /// Threads with 1, 2, ... up to the pool's size.
+    Scale,
+}
+
+fn start(state: &Rc<RefCell<State>>, plan: Plan) {
     {
         let mut st = state.borrow_mut();
         let Some(caps) = st.caps else { return };
         if st.runner.busy() {
             return;
         }
-        let strategies: Vec<Strategy> = if every {
-            Strategy::ALL.into_iter().filter(|s| unavailable(*s, &caps).is_none()).collect()
-        } else {
-            vec![selected_strategy(&st)]
-        };
-        let mut all_notices = Vec::new();
-        st.queue = strategies
-            .into_iter()
-            .map(|s| {
-                let (job, notices) = read_job(&st, s);
-                all_notices = notices;
-                job
-            })
-            .collect();
-        show_notices(&st, &all_notices);
+        let (job, notices) = read_job(&st, selected_strategy(&st));
+        show_notices(&st, &notices);
         // Reflect the clamped values back into the form, so what runs is what shows.
-        if let Some(job) = st.queue.front().copied() {
-            reflect(&st, &job);
+        reflect(&st, &job);
+        st.queue = match plan {
+            Plan::Selected => vec![(job, Purpose::Compare)],
+            Plan::Every => Strategy::ALL
+                .into_iter()
+                .filter(|s| unavailable(*s, &caps).is_none())
+                .map(|strategy| (Job { strategy, ..job }, Purpose::Compare))
+                .collect(),
+            Plan::Scale if caps.pool_threads == 0 => {
+                let why = unavailable(Strategy::Threads, &caps).unwrap_or_default();
+                let _ = st.status.set_text_content(Some(&format!("Cannot measure thread scaling: {why}")));
+                return;
+            }
+            Plan::Scale => {
+                st.scaling.clear();
+                (1..=caps.pool_threads)
+                    .map(|threads| (Job { strategy: Strategy::Threads, threads, ..job }, Purpose::Scale))
+                    .collect()
+            }
         }
+        .into();
     }
     next(state);
 }
@@ -319,13 +355,13 @@ fn show_notices(st: &State, notices: &[Notice]) {
 }
 
 fn next(state: &Rc<RefCell<State>>) {
-    let (runner, job) = {
+    let (runner, job, purpose) = {
         let mut st = state.borrow_mut();
-        let Some(job) = st.queue.pop_front() else { return };
+        let Some((job, purpose)) = st.queue.pop_front() else { return };
         st.progress.set_value(0.0);
         st.root.set_attribute("data-state", "running").ok();
         let _ = st.status.set_text_content(Some(&format!("Running {}…", job.strategy.label())));
-        (st.runner.clone(), job)
+        (st.runner.clone(), job, purpose)
     };
     let weak = Rc::downgrade(state);
     let result = runner.run(job, move |event| {
@@ -337,7 +373,7 @@ fn next(state: &Rc<RefCell<State>>) {
                 let _ = st.status.set_text_content(Some(&format!("Running {}: {done} of {total} done", job.strategy.label())));
             }
             RunEvent::Done(trace) => {
-                finished(&state, job, trace);
+                finished(&state, job, purpose, trace);
                 next(&state);
             }
             RunEvent::Cancelled => {
@@ -360,10 +396,14 @@ fn next(state: &Rc<RefCell<State>>) {
     }
 }
 
-fn finished(state: &Rc<RefCell<State>>, job: Job, trace: Trace) {
+fn finished(state: &Rc<RefCell<State>>, job: Job, purpose: Purpose, trace: Trace) {
     let mut st = state.borrow_mut();
     st.progress.set_value(1.0);
     post_result(&st, &job, &trace);
+    if purpose == Purpose::Scale {
+        st.scaling.insert(job.threads, trace.makespan);
+        draw_chart(&st);
+    }
     let summary = format!(
         "{}: {} {} in {}, CPU busy {:.0}%.",
         job.strategy.label(),
@@ -451,4 +491,21 @@ fn work_times(trace: &Trace) -> Vec<f64> {
         }
     }
     ms
+}
+
+/// Speedup over one thread at each thread count measured so far, against Amdahl's law.
+fn draw_chart(st: &State) {
+    let Some(&one) = st.scaling.get(&1) else { return };
+    let points: Vec<(u32, f64)> = st.scaling.iter().map(|(&p, &ms)| (p, one / ms.max(1e-9))).collect();
+    let element = st.chart.element();
+    toggle_attr(element, "hidden", false);
+    let width = (element.client_width() as f64).clamp(240.0, 640.0);
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let style = if super::player::dark_mode() { Style::dark() } else { Style::light() };
+    let drawn = st.chart.resize(width, 240.0, dpr).and_then(|()| st.chart.paint(&speedup_chart(&points, width, 240.0, &style)));
+    if let Err(e) = drawn {
+        web_sys::console::error_2(&"cannot draw the chart:".into(), &e);
+    }
+    let text = points.iter().map(|(p, s)| format!("{p} threads: {s:.2}×")).collect::<Vec<_>>().join(", ");
+    let _ = element.set_attribute("aria-label", &format!("Measured speedup against Amdahl's law: {text}"));
 }

@@ -1,0 +1,112 @@
+//! The speedup chart: measured speedup at 1..N threads against Amdahl's law.
+//!
+//! Amdahl's law says that if a fraction `f` of the work cannot be split, `p` workers speed
+//! it up by at most `1 / (f + (1 - f) / p)`. The serial fraction that best explains a
+//! measurement is the Karp-Flatt metric, `(1/S - 1/p) / (1 - 1/p)`; the chart draws the
+//! Amdahl curve for the fraction estimated at the largest `p` measured.
+
+use crate::shape::{Align, Baseline, Shape};
+use crate::style::Style;
+
+/// Amdahl's bound on the speedup with `p` workers when a fraction `serial` is serial.
+pub fn amdahl(serial: f64, p: f64) -> f64 {
+    1.0 / (serial + (1.0 - serial) / p.max(1.0))
+}
+
+/// The serial fraction (Karp-Flatt) implied by speedup `s` on `p > 1` workers, in [0, 1].
+pub fn serial_fraction(s: f64, p: f64) -> Option<f64> {
+    (p > 1.0 && s > 0.0).then(|| ((1.0 / s - 1.0 / p) / (1.0 - 1.0 / p)).clamp(0.0, 1.0))
+}
+
+/// Draws measured `(threads, speedup)` points, the ideal line and the Amdahl curve on a
+/// `width` × `height` canvas.
+pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Style) -> Vec<Shape> {
+    let mut shapes = Vec::new();
+    let p_max = points.iter().map(|&(p, _)| p).max().unwrap_or(1).max(2) as f64;
+    let s_max = points.iter().map(|&(_, s)| s).fold(p_max, f64::max).ceil();
+    let (left, right, top, bottom) = (44.0, width - 12.0, 28.0, height - 34.0);
+    if right <= left + 10.0 || bottom <= top + 10.0 {
+        return shapes;
+    }
+    let x = |p: f64| left + (p - 1.0) / (p_max - 1.0) * (right - left);
+    let y = |s: f64| bottom - s / s_max * (bottom - top);
+    let text = |x: f64, y: f64, t: String, align: Align, color| Shape::Text {
+        x,
+        y,
+        text: t,
+        size: 11.0,
+        bold: false,
+        family: style.font.clone(),
+        color,
+        align,
+        baseline: Baseline::Middle,
+    };
+    shapes.push(Shape::Rect { x: 0.0, y: 0.0, w: width, h: height, fill: Some(style.background), stroke: None, line_width: 0.0 });
+    shapes.push(text(left, 12.0, "speedup over 1 thread".into(), Align::Left, style.text));
+    // Axes with integer ticks.
+    for s in 0..=(s_max as u32) {
+        let yy = y(s as f64);
+        shapes.push(Shape::Line { x1: left, y1: yy, x2: right, y2: yy, color: style.gridline, width: 1.0, dash: None });
+        shapes.push(text(left - 6.0, yy, format!("{s}×"), Align::Right, style.muted));
+    }
+    for p in 1..=(p_max as u32) {
+        shapes.push(text(x(p as f64), bottom + 12.0, p.to_string(), Align::Center, style.muted));
+    }
+    shapes.push(text((left + right) / 2.0, bottom + 26.0, "threads".into(), Align::Center, style.muted));
+    // Ideal: S = p.
+    shapes.push(Shape::Line { x1: x(1.0), y1: y(1.0), x2: x(p_max), y2: y(p_max), color: style.muted, width: 1.0, dash: Some([4.0, 4.0]) });
+    // Amdahl with the measured serial fraction.
+    let widest = points.iter().filter(|&&(p, _)| p > 1).max_by_key(|&&(p, _)| p);
+    if let Some(f) = widest.and_then(|&(p, s)| serial_fraction(s, p as f64)) {
+        let curve: Vec<[f64; 2]> = (0..=40).map(|i| 1.0 + (p_max - 1.0) * i as f64 / 40.0).map(|p| [x(p), y(amdahl(f, p))]).collect();
+        shapes.push(Shape::Polyline { points: curve, color: style.loading, width: 2.0 });
+        let label = format!("Amdahl, serial fraction {:.1}%", f * 100.0);
+        shapes.push(text(right, 12.0, label, Align::Right, style.loading));
+    }
+    // Measured points.
+    let mut measured: Vec<[f64; 2]> = points.iter().map(|&(p, s)| [x(p as f64), y(s)]).collect();
+    measured.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    if measured.len() > 1 {
+        shapes.push(Shape::Polyline { points: measured.clone(), color: style.rendering, width: 1.5 });
+    }
+    shapes.push(Shape::Rects { fill: style.rendering, rects: measured.iter().map(|[px, py]| [px - 4.0, py - 4.0, 8.0, 8.0]).collect() });
+    shapes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amdahl_and_karp_flatt_agree() {
+        assert_eq!(amdahl(0.0, 4.0), 4.0);
+        assert_eq!(amdahl(1.0, 4.0), 1.0);
+        let f = 0.1;
+        let s = amdahl(f, 8.0);
+        assert!((serial_fraction(s, 8.0).unwrap() - f).abs() < 1e-12);
+        assert_eq!(serial_fraction(1.9, 1.0), None);
+    }
+
+    #[test]
+    fn chart_stays_inside_and_marks_every_point() {
+        let points = [(1, 1.0), (2, 1.93), (3, 2.7), (4, 3.4)];
+        let shapes = speedup_chart(&points, 360.0, 220.0, &Style::light());
+        for s in &shapes {
+            if let Some([x, y, w, h]) = s.bounds() {
+                assert!(x >= -0.5 && y >= -0.5 && x + w <= 360.5 && y + h <= 220.5, "{s:?}");
+            }
+        }
+        let marks = shapes.iter().find_map(|s| match s {
+            Shape::Rects { rects, .. } => Some(rects.len()),
+            _ => None,
+        });
+        assert_eq!(marks, Some(4));
+        assert!(shapes.iter().any(|s| matches!(s, Shape::Text { text, .. } if text.starts_with("Amdahl"))));
+    }
+
+    #[test]
+    fn tiny_or_empty_inputs_do_not_panic() {
+        assert!(speedup_chart(&[], 360.0, 220.0, &Style::light()).len() > 1);
+        assert!(speedup_chart(&[(1, 1.0)], 10.0, 10.0, &Style::light()).is_empty());
+    }
+}

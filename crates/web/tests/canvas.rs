@@ -1,0 +1,74 @@
+//! The renderer and the canvas backend together: a known trace at a known time paints
+//! known pixels (colour where rendered, grey where loaded, nothing in the future).
+
+use cvp_web::canvas::Canvas;
+use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
+use cvp_scene::{draw, picture, Layout, Prepared, Style};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlCanvasElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn trace() -> Trace {
+    let mut t = Trace::new(Strategy::Sync, 1);
+    let mut segs = vec![];
+    for i in 0..4u32 {
+        let s = i as f64 * 2000.0;
+        segs.push(Segment { task: Some(i), phase: Phase::Loading, start: s, end: s + 1000.0 });
+        segs.push(Segment { task: Some(i), phase: Phase::Rendering, start: s + 1000.0, end: s + 2000.0 });
+        t.tasks.push(TaskRecord { id: i, lane: 0, start: s, end: s + 2000.0, value: None });
+    }
+    t.lanes.push(Lane { kind: LaneKind::Main, label: "main".into(), segments: segs });
+    t.close();
+    t
+}
+
+fn pixel(c: &Canvas, x: f64, y: f64, dpr: f64) -> [u8; 4] {
+    let d = c.context().get_image_data((x * dpr).floor(), (y * dpr).floor(), 1.0, 1.0).unwrap().data();
+    [d[0], d[1], d[2], d[3]]
+}
+
+#[wasm_bindgen_test]
+fn a_known_trace_paints_known_pixels() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    let canvas = Canvas::new(el).unwrap();
+    let dpr = 2.0;
+    canvas.resize(900.0, 500.0, dpr).unwrap();
+    assert_eq!(canvas.element().width(), 1800);
+    let trace = trace();
+    let layout = Layout { title: "Synchronous".into(), ..Layout::new(900.0, 500.0) };
+    let style = Style::light();
+    let regions = layout.regions(&Prepared::new(trace.clone()));
+    let grid = regions.grid.clone().unwrap();
+    // t = 3.5 s: tile 0 done, tile 1 rendering (50%), tiles 2 and 3 not started.
+    let shapes = draw(&trace, 3500.0, &layout, &style);
+    canvas.paint(&shapes).unwrap();
+
+    let r = grid.tile_rect(0);
+    let (x, y) = (r.x + r.w * 0.5, r.y + r.h * 0.3);
+    let src = grid.source(r);
+    let (u, v) = (src[0] + 0.5 * src[2], src[1] + 0.3 * src[3]);
+    let want = picture::rgb(u, v);
+    let got = pixel(&canvas, x, y, dpr);
+    web_sys::console::log_1(&format!("done tile: got {got:?} want {want:?}").into());
+    for k in 0..3 { assert!((got[k] as i32 - want[k] as i32).abs() <= 12, "done tile {got:?} vs {want:?}"); }
+
+    // Tile 1 at 50%: the top half in colour, the bottom in grey.
+    let r1 = grid.tile_rect(1);
+    let bottom = pixel(&canvas, r1.x + r1.w * 0.5, r1.y + r1.h * 0.8, dpr);
+    assert!(bottom[0] == bottom[1] && bottom[1] == bottom[2], "grey bottom half {bottom:?}");
+    // Tile 3 not started: background in its middle.
+    let r3 = grid.tile_rect(3);
+    assert_eq!(pixel(&canvas, r3.x + r3.w * 0.5, r3.y + r3.h * 0.5, dpr), [255, 255, 255, 255]);
+    // A loading bar in the Gantt chart at t = 0.5 s.
+    let g = &regions.gantt;
+    let (by, bh) = g.bar(0);
+    let bar = pixel(&canvas, g.x(500.0), by + bh / 2.0, dpr);
+    assert_eq!(&bar[..3], &[0x4e, 0x79, 0xa7], "loading blue");
+    // Nothing drawn after now (3.5 s) in the bar row.
+    let future = pixel(&canvas, g.x(6500.0), by + bh / 2.0, dpr);
+    assert_eq!(future, [255, 255, 255, 255]);
+}

@@ -1,0 +1,38 @@
+// The site's service worker, for two things a plain static host cannot do:
+// 1. offline use once loaded: every same-origin GET is answered from the network when it
+//    can be (so a new build shows at once) and from the cache when it cannot;
+// 2. cross-origin isolation on hosts that cannot send headers (GitHub Pages, say): responses
+//    get Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy added, which is what
+//    shared memory, and so threads, require. register-sw.js reloads the page once to apply it.
+const CACHE = "cvp-v1";
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+function isolated(response) {
+  if (response.status === 0 || response.type === "opaque") return response;
+  const headers = new Headers(response.headers);
+  if (!headers.has("Cross-Origin-Embedder-Policy")) headers.set("Cross-Origin-Embedder-Policy", "require-corp");
+  if (!headers.has("Cross-Origin-Opener-Policy")) headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  if (!headers.has("Cross-Origin-Resource-Policy")) headers.set("Cross-Origin-Resource-Policy", "cross-origin");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      try {
+        const response = await fetch(request);
+        if (response.ok) await cache.put(request, response.clone());
+        return isolated(response);
+      } catch (offline) {
+        const cached = await cache.match(request, { ignoreSearch: request.mode === "navigate" });
+        if (cached) return isolated(cached);
+        throw offline;
+      }
+    })(),
+  );
+});
