@@ -4,10 +4,58 @@
 // wasm-bindgen glue to call spawnWorker; a new worker loads the same file as its script,
 // waits for one init message, then instantiates the wasm module it was handed.
 
+let scriptUrl;
+
+// The worker starts from a blob copy of this file, as wasm-bindgen-rayon's helper does:
+// a blob inherits the page's cross-origin policies, so it loads under COEP whatever
+// headers the server puts on the file, and also when the glue is hosted elsewhere.
+async function blobUrl() {
+  if (!scriptUrl) {
+    const source = await fetch(import.meta.url).then((r) => r.blob());
+    scriptUrl = URL.createObjectURL(source);
+  }
+  return scriptUrl;
+}
+
+// What the page or the runner holds: it queues messages until the real worker exists,
+// and turns every failure to start into an ordinary message, so that one handler covers
+// start-up errors and no owner is ever left waiting in silence.
+class WorkerHandle {
+  constructor() {
+    this.onmessage = null;
+    this.worker = null;
+    this.queued = [];
+    this.ended = false;
+  }
+  deliver(data) {
+    this.onmessage?.(new MessageEvent("message", { data }));
+  }
+  postMessage(message) {
+    if (this.worker) this.worker.postMessage(message);
+    else this.queued.push(message);
+  }
+  terminate() {
+    this.ended = true;
+    this.worker?.terminate();
+  }
+}
+
 export function spawnWorker(mainJS, module, role) {
-  const worker = new Worker(import.meta.url, { type: "module", name: `cvp-${role}` });
-  worker.postMessage({ type: "cvp_worker_init", mainJS, module, role });
-  return worker;
+  const handle = new WorkerHandle();
+  const failed = (why) => handle.deliver({ type: "failed", id: 0, error: `the ${role} worker failed to start: ${why}` });
+  blobUrl()
+    .then((url) => {
+      if (handle.ended) return;
+      const worker = new Worker(url, { type: "module", name: `cvp-${role}` });
+      worker.onmessage = (e) => handle.deliver(e.data);
+      worker.onerror = (e) => failed(e.message || "script error");
+      worker.postMessage({ type: "cvp_worker_init", mainJS, module, role });
+      for (const message of handle.queued) worker.postMessage(message);
+      handle.queued = [];
+      handle.worker = worker;
+    })
+    .catch(failed);
+  return handle;
 }
 
 // Every worker that loads the glue (rayon's too) evaluates this file: only ours get the

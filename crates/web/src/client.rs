@@ -5,14 +5,14 @@
 //! enforced by terminating the runner and starting a fresh one.
 
 use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
-use crate::worker::spawn::{spawn, Role};
+use crate::worker::spawn::{spawn, Role, WorkerHandle};
 use cvp_model::job::Job;
 use cvp_model::Trace;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
+use web_sys::MessageEvent;
 
 /// What happens to a job, in order: progress, then exactly one of the others.
 #[derive(Clone, Debug)]
@@ -52,7 +52,7 @@ struct Current {
 }
 
 struct Inner {
-    worker: Worker,
+    worker: WorkerHandle,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     ready: Option<Readiness>,
     waiting: Vec<ReadyCallback>,
@@ -214,14 +214,17 @@ impl Runner {
                 let caps = Capabilities { isolated: false, hardware_threads: 1, pool_threads: 0 };
                 self.receive(FromRunner::Ready { caps, pool_error: Some(error) });
             }
-            FromRunner::Done { id, trace } => self.finish(id, RunEvent::Done(trace)),
+            FromRunner::Done { id, trace } => match serde_json::from_str(&trace) {
+                Ok(trace) => self.finish(id, RunEvent::Done(trace)),
+                Err(e) => self.finish(id, RunEvent::Failed(format!("unreadable trace: {e}"))),
+            },
             FromRunner::Cancelled { id } => self.finish(id, RunEvent::Cancelled),
             FromRunner::Failed { id, error } => self.finish(id, RunEvent::Failed(error)),
         }
     }
 }
 
-fn spawn_runner(weak: Weak<RefCell<Inner>>) -> (Worker, Closure<dyn FnMut(MessageEvent)>) {
+fn spawn_runner(weak: Weak<RefCell<Inner>>) -> (WorkerHandle, Closure<dyn FnMut(MessageEvent)>) {
     let worker = spawn(Role::Runner);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(inner) = weak.upgrade() else { return };

@@ -52,7 +52,10 @@ pub fn run_job(job: JsValue) -> js_sys::Promise {
             let (ok, fail) = (resolve.clone(), reject.clone());
             let started = inner.run(job, move |event| {
                 let _ = match event {
-                    RunEvent::Done(trace) => ok.call1(&JsValue::NULL, &worker::protocol::encode(&trace)),
+                    RunEvent::Done(trace) => {
+                        let json = serde_json::to_string(&trace).unwrap_or_default();
+                        ok.call1(&JsValue::NULL, &js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL))
+                    }
                     RunEvent::Cancelled => fail.call1(&JsValue::NULL, &"cancelled".into()),
                     RunEvent::Failed(e) => fail.call1(&JsValue::NULL, &e.into()),
                     RunEvent::Progress { .. } => Ok(JsValue::UNDEFINED),

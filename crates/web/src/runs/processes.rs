@@ -5,7 +5,7 @@
 use super::cancel;
 use crate::clock::now_ms;
 use crate::worker::protocol::{decode, encode, FromProcess, ToProcess};
-use crate::worker::spawn::{spawn, Role};
+use crate::worker::spawn::{spawn, Role, WorkerHandle};
 use cvp_model::job::Workload;
 use cvp_model::record::{LaneSpan, Span, TaskRun};
 use cvp_model::Phase;
@@ -15,10 +15,13 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
+use web_sys::MessageEvent;
+
+/// Longest wait for the first process to start before giving up: nothing hangs.
+const START_TIMEOUT_MS: f64 = 20_000.0;
 
 struct Proc {
-    worker: Worker,
+    worker: WorkerHandle,
     busy: bool,
     // Kept alive as long as the worker; dropped (not leaked) with it.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -66,8 +69,12 @@ pub async fn run(workload: Workload, count: u32, done: Arc<AtomicU32>) -> Result
         // Busy until it reports ready.
         state.borrow_mut().procs.push(Proc { worker, busy: true, _on_message: on_message });
     }
+    let started = now_ms();
     loop {
         TimeoutFuture::new(4).await;
+        if state.borrow().lane_spans.is_empty() && now_ms() - started > START_TIMEOUT_MS {
+            state.borrow_mut().error = Some(format!("no process started within {} s", START_TIMEOUT_MS / 1000.0));
+        }
         let st = state.borrow();
         let finished = st.runs.len() as u32 >= total || (st.next >= total && st.procs.iter().all(|p| !p.busy));
         if finished || st.error.is_some() || cancel::requested() {

@@ -88,6 +88,8 @@ struct State {
     /// Wall time (ms) measured with each thread count, for the speedup chart.
     scaling: BTreeMap<u32, f64>,
     queue: VecDeque<(Job, Purpose)>,
+    /// What the URL asked for that had to change, shown until the first run.
+    url_notices: Vec<Notice>,
 }
 
 /// Mounts the widget into `root`, configured by `query` (URL pairs; the page passes none).
@@ -99,7 +101,8 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
     let form = el("div").class("cvp-form");
     let mut inputs = Vec::new();
     for p in kind.params() {
-        let value = query.iter().rev().find(|(k, _)| k == p.key).map(|(_, v)| v.clone()).unwrap_or_else(|| p.default.to_string());
+        // The URL's values are checked and filled in once the runner is ready (on_ready).
+        let value = p.default.to_string();
         let input: HtmlInputElement = el("input")
             .attr("type", "number")
             .attr("name", p.key)
@@ -117,8 +120,6 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
     for s in Strategy::ALL {
         let _ = strategy.append_child(&el("option").attr("value", s.key()).text(s.label()).build());
     }
-    let asked = query.iter().rev().find(|(k, _)| k == "strategy").map(|(_, v)| v.clone());
-    strategy.set_value(asked.as_deref().filter(|k| Strategy::from_key(k).is_some()).unwrap_or("threads"));
     let form = form.child(el("label").child(el("span").text("strategy")).child(&strategy));
 
     let button = |action: &str, text: &str| el("button").attr("type", "button").attr("data-action", action).text(text);
@@ -184,12 +185,13 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
         results: BTreeMap::new(),
         scaling: BTreeMap::new(),
         queue: VecDeque::new(),
+        url_notices: Vec::new(),
     }));
     wire(&state);
     let autorun = query.iter().any(|(k, v)| k == "autorun" && v == "1");
     let ready_state = state.clone();
     runner.when_ready(move |ready| {
-        on_ready(&ready_state, ready);
+        on_ready(&ready_state, ready, &query);
         if autorun {
             start(&ready_state, Plan::Selected);
         }
@@ -223,7 +225,7 @@ fn wire(state: &Rc<RefCell<State>>) {
     }));
 }
 
-fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness) {
+fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness, query: &[(String, String)]) {
     let mut st = state.borrow_mut();
     st.caps = Some(ready.caps);
     st.root.set_attribute("data-state", "ready").ok();
@@ -263,9 +265,19 @@ fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness) {
             }
         }
     }
-    if unavailable(selected_strategy(&st), &ready.caps).is_some() {
-        st.strategy.set_value("processes");
+    // The URL's values, checked: the form shows what will run, and the reader is told
+    // what had to change (a number input alone would silently drop "abc").
+    let (job, mut notices) = Job::from_query(st.kind.key(), query, ready.caps.hardware_threads);
+    reflect(&st, &job);
+    st.strategy.set_value(job.strategy.key());
+    if let Some(why) = unavailable(job.strategy, &ready.caps) {
+        st.strategy.set_value(Strategy::Processes.key());
+        if query.iter().any(|(k, _)| k == "strategy") {
+            notices.push(Notice(format!("{} cannot run here ({why}): using processes", job.strategy.label())));
+        }
     }
+    show_notices(&st, &notices);
+    st.url_notices = notices;
     let _ = st.status.set_text_content(Some(&format!(
         "Ready: {} hardware threads, {}.",
         ready.caps.hardware_threads,
@@ -304,8 +316,10 @@ fn start(state: &Rc<RefCell<State>>, plan: Plan) {
         if st.runner.busy() {
             return;
         }
-        let (job, notices) = read_job(&st, selected_strategy(&st));
-        show_notices(&st, &notices);
+        let (job, mut notices) = read_job(&st, selected_strategy(&st));
+        let mut told = std::mem::take(&mut st.url_notices);
+        told.append(&mut notices);
+        show_notices(&st, &told);
         // Reflect the clamped values back into the form, so what runs is what shows.
         reflect(&st, &job);
         st.queue = match plan {

@@ -3,7 +3,6 @@
 
 use cvp_model::job::{Job, Workload};
 use cvp_model::record::TaskRun;
-use cvp_model::Trace;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -57,8 +56,10 @@ pub enum FromRunner {
     Done {
         /// Job id.
         id: u32,
-        /// The measured timeline.
-        trace: Trace,
+        /// The measured timeline, as JSON: one string crosses `postMessage` and is parsed
+        /// in a millisecond, where walking a tree of thousands of JS objects field by field
+        /// blocked the page for tens of milliseconds (1,000-page runs).
+        trace: String,
     },
     /// Stopped on request.
     Cancelled {

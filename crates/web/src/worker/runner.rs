@@ -62,7 +62,10 @@ fn serve(caps: Capabilities) {
                     let result = runs::run(&job, &caps, done).await;
                     finished.set(true);
                     post(&match result {
-                        Ok(Some(trace)) => FromRunner::Done { id, trace },
+                        Ok(Some(trace)) => match serde_json::to_string(&trace) {
+                            Ok(trace) => FromRunner::Done { id, trace },
+                            Err(e) => FromRunner::Failed { id, error: format!("cannot encode the trace: {e}") },
+                        },
                         Ok(None) => FromRunner::Cancelled { id },
                         Err(error) => FromRunner::Failed { id, error },
                     });

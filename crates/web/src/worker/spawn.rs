@@ -1,12 +1,27 @@
 //! Starting our workers: the runner and the "process" workers.
 
 use wasm_bindgen::prelude::*;
-use web_sys::Worker;
 
 #[wasm_bindgen(module = "/js/worker_entry.js")]
 extern "C" {
+    /// One of our workers, as its owner holds it: messages sent before the worker exists
+    /// are queued, and a failure to start arrives as a `{type: "failed"}` message.
+    pub type WorkerHandle;
+
     #[wasm_bindgen(js_name = spawnWorker)]
-    fn spawn_worker(main_js: &JsValue, module: &JsValue, role: &str) -> Worker;
+    fn spawn_worker(main_js: &JsValue, module: &JsValue, role: &str) -> WorkerHandle;
+
+    /// Sends a message to the worker.
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    pub fn post_message(this: &WorkerHandle, message: &JsValue) -> Result<(), JsValue>;
+
+    /// Stops the worker at once.
+    #[wasm_bindgen(method)]
+    pub fn terminate(this: &WorkerHandle);
+
+    /// Sets the handler of the worker's messages.
+    #[wasm_bindgen(method, setter)]
+    pub fn set_onmessage(this: &WorkerHandle, handler: Option<&js_sys::Function>);
 }
 
 #[wasm_bindgen]
@@ -37,6 +52,6 @@ impl Role {
 
 /// Starts a worker that instantiates this same wasm module (already compiled: no second
 /// download or compile) with a fresh memory.
-pub fn spawn(role: Role) -> Worker {
+pub fn spawn(role: Role) -> WorkerHandle {
     MAIN_JS.with(|main_js| spawn_worker(main_js, &wasm_bindgen::module(), role.key()))
 }

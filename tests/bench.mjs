@@ -1,0 +1,268 @@
+#!/usr/bin/env node
+// The browser benchmark: real runs of every strategy in headless Chromium, through the
+// page's exported window.wasmBindings.run_job(job) (a Promise of the run's trace).
+//
+//   node tests/bench.mjs [[--dist] DIST] [--quick]
+//
+// DIST defaults to ./dist next to tests/. It is served with the isolation headers on a free
+// port. Results go to stdout as markdown, then one line `BENCH_JSON {...}`; progress goes to
+// stderr. --quick shrinks every workload (to check the bench itself, not to quote).
+// CHROME_BIN picks the browser (default /usr/bin/chromium).
+//
+//   (a) wasm fib on one thread: 16 × fib(34), sync, warm-up once then the median of 5;
+//   (b) threads at P = 1 .. hardwareConcurrency (median of 3): speedup over P = 1 and sync;
+//   (c) every strategy of fib (50 × fib(30), 16 × fib(38)) and of fetch (50 pages × 500 ms;
+//       the 1000-request fan-out with coroutines), next to the post's Python figures;
+//   (d) if the page exports bench_frame(frames): ms to draw one 64×64-task, 256-lane frame.
+
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+
+const TESTS = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+let quick = false;
+let dist = join(TESTS, "..", "dist");
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === "--quick") quick = true;
+  else if (argv[i] === "--dist") dist = argv[++i];
+  else if (!argv[i].startsWith("--")) dist = argv[i];
+  else {
+    console.error(`bench: unknown argument ${argv[i]}\nusage: node tests/bench.mjs [--dist] [DIST] [--quick]`);
+    process.exit(2);
+  }
+}
+dist = resolve(dist);
+const log = (...a) => console.error("[bench]", ...a);
+const die = (msg) => {
+  console.error(`bench: ${msg}`);
+  process.exit(1);
+};
+
+if (!existsSync(join(dist, "index.html"))) die(`${dist}/index.html not found: build the site first (scripts/build).`);
+if (!existsSync(join(TESTS, "node_modules", "playwright-core", "package.json"))) {
+  log("installing the test dependencies (npm ci)…");
+  const npm = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: TESTS, stdio: ["ignore", 2, 2] });
+  if (npm.status !== 0) die("npm ci failed in tests/: see above.");
+}
+
+const { launchBrowser } = await import("./e2e/helpers.mjs");
+const { startServer } = await import(join(TESTS, "..", "scripts", "serve.mjs"));
+
+// The post's Python figures (seconds), for the table.
+const PYTHON = {
+  fib: { sync: 27.8, async: 65.0, threads: 33.0, processes: 18.2 },
+  fetch: { sync: 15.7, async: 1.4, threads: 1.88, processes: 4.92 },
+};
+const STRATEGIES = ["sync", "async", "threads", "processes", "gil"];
+const JOB_TIMEOUT_MS = 15 * 60_000;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (ms) => (ms == null || !Number.isFinite(ms) ? "—" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
+const x = (r) => (r == null || !Number.isFinite(r) ? "—" : `${r.toFixed(2)}×`);
+
+const server = await startServer({ dir: dist, port: 0, host: "127.0.0.1", isolation: true });
+const url = `http://127.0.0.1:${server.address().port}/index.html`;
+const browser = await launchBrowser();
+let exitCode = 0;
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e.message)));
+  page.on("console", (m) => m.type() === "error" && !/favicon/.test(m.location()?.url || "") && errors.push(m.text()));
+  log(`opening ${url}`);
+  await page.goto(url, { waitUntil: "load" });
+  await page
+    .waitForFunction(() => typeof window.wasmBindings === "object" && window.wasmBindings !== null, null, { timeout: 60_000 })
+    .catch(() => die(`window.wasmBindings never appeared (page errors: ${errors.join(" | ") || "none"})`));
+  const exported = await page.evaluate(() => Object.keys(window.wasmBindings).sort());
+  if (!exported.includes("run_job")) die(`window.wasmBindings has no run_job (it exports: ${exported.join(", ")})`);
+  // Let the page's own workers start first, so that the first measurement is not start-up.
+  await page
+    .waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((w) => ["ready", "done", "error"].includes(w.getAttribute("data-state"))), null, { timeout: 60_000 })
+    .catch(() => log("the widgets did not report ready within 60 s; measuring anyway"));
+  const env = await page.evaluate(() => ({
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated: window.crossOriginIsolated,
+  }));
+  const cores = env.hardwareConcurrency;
+  const browserVersion = browser.version();
+  log(`Chromium ${browserVersion}, ${cores} hardware threads, crossOriginIsolated=${env.crossOriginIsolated}`);
+  if (!env.crossOriginIsolated) die("the page is not cross-origin isolated: threads cannot run");
+
+  /// One run_job: the trace's makespan, and the wall time seen by the page around the call.
+  async function runJob(job) {
+    const run = page.evaluate(async (job) => {
+      const get = (o, k) => (o instanceof Map ? o.get(k) : o?.[k]);
+      const t0 = performance.now();
+      const trace = await window.wasmBindings.run_job(job);
+      const wall = performance.now() - t0;
+      const lanes = get(trace, "lanes");
+      const tasks = get(trace, "tasks");
+      return {
+        makespan: Number(get(trace, "makespan")),
+        wall,
+        strategy: get(trace, "strategy"),
+        cores: get(trace, "cores"),
+        lanes: lanes?.length ?? null,
+        tasks: tasks?.length ?? null,
+      };
+    }, job);
+    let timer;
+    const timeout = new Promise((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`run_job took over ${JOB_TIMEOUT_MS / 60_000} min: ${JSON.stringify(job)}`)), JOB_TIMEOUT_MS);
+    });
+    try {
+      const r = await Promise.race([run, timeout]);
+      if (!Number.isFinite(r.makespan) || r.makespan <= 0) throw new Error(`run_job returned no makespan: ${JSON.stringify(r)}`);
+      if (r.tasks != null && r.tasks !== job.workload.tasks) throw new Error(`run_job ran ${r.tasks} tasks, asked ${job.workload.tasks}`);
+      return r;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // sync and async run on one thread whatever `threads` says: say 1, so the output does too.
+  const lanesFor = (strategy, threads) => (strategy === "sync" || strategy === "async" ? 1 : threads);
+  const fibJob = (tasks, n, strategy, threads = cores) => ({
+    workload: { kind: "fib", tasks, n },
+    strategy,
+    threads: lanesFor(strategy, threads),
+    limit: null,
+  });
+  const fetchJob = (tasks, latency_ms, strategy, threads = cores, limit = null) => ({
+    workload: { kind: "fetch", tasks, latency_ms, parse_ms: 0 },
+    strategy,
+    threads: lanesFor(strategy, threads),
+    limit,
+  });
+  const describe = (job) =>
+    job.workload.kind === "fib"
+      ? `${job.workload.tasks} × fib(${job.workload.n})`
+      : `${job.workload.tasks} pages × ${job.workload.latency_ms} ms`;
+
+  /// Runs `job` `times` times (after `warmup` unmeasured runs): the median makespan. With
+  /// `adaptive`, one run, and two more if it took under 2 s (short runs are noisy).
+  async function measure(job, { times = 1, warmup = 0, adaptive = false } = {}) {
+    for (let i = 0; i < warmup; i++) await runJob(job);
+    const runs = [];
+    for (let i = 0; i < times; i++) runs.push(await runJob(job));
+    if (adaptive && runs[0].makespan < 2000) for (let i = 0; i < 2; i++) runs.push(await runJob(job));
+    const ms = median(runs.map((r) => r.makespan));
+    log(`${describe(job)} ${job.strategy} P=${job.threads}: ${fmt(ms)} (${runs.map((r) => fmt(r.makespan)).join(", ")})`);
+    return { ms, runs: runs.map((r) => r.makespan), lanes: runs[0].lanes, wallMs: median(runs.map((r) => r.wall)) };
+  }
+
+  const out = { browser: browserVersion, cores, userAgent: env.userAgent, quick };
+
+  // (a) single-thread fib.
+  const [aTasks, aN] = quick ? [4, 28] : [16, 34];
+  const single = await measure(fibJob(aTasks, aN, "sync", 1), { times: 5, warmup: 1 });
+  out.fib_single = { tasks: aTasks, n: aN, median_ms: single.ms, runs_ms: single.runs };
+  console.log(`## Browser benchmark (Chromium ${browserVersion}, ${cores} hardware threads)\n`);
+  console.log(`wasm fib, one thread: ${aTasks} × fib(${aN}) = ${fmt(single.ms)} (median of 5 after a warm-up; ${single.runs.map(fmt).join(", ")})\n`);
+
+  // (b) threads scaling.
+  const scaling = [];
+  for (let p = 1; p <= cores; p++) {
+    const r = await measure(fibJob(aTasks, aN, "threads", p), { times: 3 });
+    scaling.push({ threads: p, median_ms: r.ms, runs_ms: r.runs, lanes: r.lanes });
+  }
+  const p1 = scaling[0].median_ms;
+  for (const s of scaling) {
+    s.speedup_vs_p1 = p1 / s.median_ms;
+    s.speedup_vs_sync = single.ms / s.median_ms;
+  }
+  out.threads_scaling = scaling;
+  console.log(`### Threads scaling: ${aTasks} × fib(${aN}), median of 3\n`);
+  console.log("| threads | time | vs threads P=1 | vs sync |");
+  console.log("| ---: | ---: | ---: | ---: |");
+  for (const s of scaling) console.log(`| ${s.threads} | ${fmt(s.median_ms)} | ${x(s.speedup_vs_p1)} | ${x(s.speedup_vs_sync)} |`);
+  console.log("");
+
+  // (c) every strategy.
+  const suites = quick
+    ? [
+        { key: "fib", label: "10 × fib(25)", python: PYTHON.fib, job: (s) => fibJob(10, 25, s) },
+        { key: "fetch", label: "10 pages × 50 ms", python: PYTHON.fetch, job: (s) => fetchJob(10, 50, s) },
+        { key: "fanout", label: "100 requests × 50 ms", strategies: ["async"], job: (s) => fetchJob(100, 50, s) },
+      ]
+    : [
+        { key: "fib", label: "50 × fib(30)", python: PYTHON.fib, job: (s) => fibJob(50, 30, s) },
+        { key: "fib38", label: "16 × fib(38)", job: (s) => fibJob(16, 38, s) },
+        { key: "fetch", label: "50 pages × 500 ms", python: PYTHON.fetch, job: (s) => fetchJob(50, 500, s) },
+        { key: "fanout", label: "1000 requests × 500 ms", strategies: ["async"], job: (s) => fetchJob(1000, 500, s) },
+      ];
+  out.strategies = {};
+  const rows = [];
+  for (const suite of suites) {
+    const results = {};
+    for (const s of suite.strategies ?? STRATEGIES) {
+      const job = suite.job(s);
+      try {
+        const r = await measure(job, { adaptive: true });
+        results[s] = { ms: r.ms, runs_ms: r.runs, lanes: r.lanes, threads: job.threads };
+      } catch (err) {
+        log(`${suite.label} ${s} failed: ${err.message}`);
+        results[s] = { error: String(err.message) };
+        exitCode = 1;
+      }
+    }
+    const base = results.sync?.ms;
+    for (const [s, r] of Object.entries(results)) {
+      if (r.ms && base) r.speedup_vs_sync = base / r.ms;
+      rows.push({ suite, s, r, base });
+    }
+    out.strategies[suite.key] = { label: suite.label, results };
+  }
+  console.log(`### Every strategy (threads and processes: P = ${cores}), next to the post's Python figures\n`);
+  console.log("| workload | strategy | time | speedup vs sync | Python (post) | Python speedup |");
+  console.log("| --- | --- | ---: | ---: | ---: | ---: |");
+  for (const { suite, s, r } of rows) {
+    let py = suite.python?.[s];
+    let note = "";
+    // CPython's threads hold the GIL: on CPU work they compare with our gil row.
+    if (suite.python && suite.key === "fib" && (s === "threads" || s === "gil")) {
+      py = suite.python.threads;
+      note = " †";
+    }
+    const pySpeed = py != null && suite.python?.sync ? suite.python.sync / py : null;
+    const time = r.error ? `failed: ${r.error.slice(0, 60)}` : fmt(r.ms);
+    console.log(
+      `| ${suite.label} | ${s} | ${time} | ${x(r.speedup_vs_sync)} | ${py != null ? `${py.toFixed(py < 10 ? 2 : 1)} s${note}` : "—"} | ${pySpeed != null ? x(pySpeed) + note : "—"} |`,
+    );
+  }
+  console.log("\n† CPython's threads run under the GIL, so on CPU-bound work they compare with our `gil` row;");
+  console.log("  our `threads` row is what the same threads do without a global lock.\n");
+
+  // (d) drawing one frame.
+  const hasFrame = await page.evaluate(() => typeof window.wasmBindings.bench_frame === "function");
+  if (hasFrame) {
+    const frames = quick ? 10 : 60;
+    const msPerFrame = await page.evaluate(async (frames) => Number(await window.wasmBindings.bench_frame(frames)), frames);
+    out.draw_frame = { frames, ms_per_frame: msPerFrame };
+    console.log(`Draw one frame (64×64 tasks, 256 lanes): ${fmt(msPerFrame)} per frame (${frames} frames)\n`);
+  } else {
+    out.draw_frame = null;
+    console.log("Draw one frame: the page exports no bench_frame, skipped.\n");
+  }
+
+  if (errors.length) {
+    log(`the page reported errors during the bench:\n  ${errors.join("\n  ")}`);
+    out.page_errors = errors;
+  }
+  console.log(`BENCH_JSON ${JSON.stringify(out)}`);
+} catch (err) {
+  console.error(`bench: ${err.stack || err.message}`);
+  exitCode = 1;
+} finally {
+  await browser.close();
+  server.closeAllConnections?.();
+  server.close();
+}
+process.exit(exitCode);
