@@ -41,6 +41,9 @@ struct Inner {
     time: Element,
     live: Element,
     autoplay: bool,
+    /// Play when next on screen: set by autoplay and when scrolling away (or hiding the
+    /// tab) paused a playing animation; cleared as soon as the reader takes control.
+    resume_on_view: bool,
     frame: Option<Closure<dyn FnMut(f64)>>,
 }
 
@@ -114,6 +117,7 @@ impl Player {
             time,
             live,
             autoplay: autoplay && !reduced_motion,
+            resume_on_view: autoplay && !reduced_motion,
             frame: None,
         })));
         player.wire(&controls, &speed, &canvases);
@@ -135,9 +139,10 @@ impl Player {
             let end = inner.end();
             inner.clock.t = if inner.autoplay { 0.0 } else { end };
             inner.clock.playing = false;
+            inner.resume_on_view = inner.autoplay;
         }
         self.announce_if_done();
-        self.maybe_autoplay();
+        self.maybe_resume();
         self.redraw();
     }
 
@@ -192,14 +197,36 @@ impl Player {
         self.seek(if next.is_finite() { next } else { self.end() });
     }
 
-    fn maybe_autoplay(&self) {
+    fn maybe_resume(&self) {
         let go = {
-            let inner = self.0.borrow();
-            inner.autoplay && inner.clock.visible && !inner.clock.playing && inner.clock.t < inner.end()
+            let mut inner = self.0.borrow_mut();
+            let go = inner.resume_on_view
+                && inner.clock.visible
+                && !crate::dom::document().hidden()
+                && !inner.clock.playing
+                && inner.clock.t < inner.end();
+            if go {
+                inner.resume_on_view = false;
+            }
+            go
         };
         if go {
             self.set_playing(true);
         }
+    }
+
+    /// Pauses because the player left the screen (or the tab was hidden), to resume when
+    /// it is back.
+    fn pause_out_of_view(&self) {
+        if self.playing() {
+            self.set_playing(false);
+            self.0.borrow_mut().resume_on_view = true;
+        }
+    }
+
+    /// The reader took control: no automatic play or resume from now on.
+    fn take_control(&self) {
+        self.0.borrow_mut().resume_on_view = false;
     }
 
     fn announce_if_done(&self) {
@@ -286,10 +313,10 @@ impl Player {
     fn set_visible(&self, visible: bool) {
         self.0.borrow_mut().clock.visible = visible;
         if visible {
-            self.0.borrow_mut().clock.last_frame = None;
-            self.maybe_autoplay();
-            self.schedule();
+            self.maybe_resume();
             self.redraw();
+        } else {
+            self.pause_out_of_view();
         }
     }
 
@@ -299,7 +326,9 @@ impl Player {
             let weak = weak.clone();
             move |_| {
                 if let Some(inner) = weak.upgrade() {
-                    f(&Player(inner));
+                    let p = Player(inner);
+                    p.take_control();
+                    f(&p);
                 }
             }
         };
@@ -354,6 +383,7 @@ impl Player {
                 _ => false,
             };
             if handled {
+                p.take_control();
                 e.prevent_default();
             }
         });
@@ -389,8 +419,11 @@ impl Player {
         let weak = Rc::downgrade(&self.0);
         crate::dom::listen(&crate::dom::document(), "visibilitychange", move |_| {
             let Some(inner) = weak.upgrade() else { return };
+            let p = Player(inner);
             if crate::dom::document().hidden() {
-                Player(inner).set_playing(false);
+                p.pause_out_of_view();
+            } else {
+                p.maybe_resume();
             }
         });
     }

@@ -1,0 +1,116 @@
+// The animations: every preset and the sandbox draw at start, middle and end (screenshots
+// kept in tests/artifacts/anims/ to look at), are driven by keyboard, play only in view,
+// and respect reduced motion.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { TESTS, canvasFingerprint, limit, setup, withPage } from "./helpers.mjs";
+
+const env = setup();
+const SHOTS = join(TESTS, "artifacts", "anims");
+
+const PRESETS = [
+  "single-load", "single-render", "sync-4x4", "threads-4x4", "async-4x4", "compare-4x4",
+  "real-io", "real-cpu", "real-mixed", "big-16x16",
+];
+
+/// Moves a widget's player to `fraction` of its run through the scrub control.
+async function scrubTo(widget, fraction) {
+  await widget.locator("[data-action=scrub]").evaluate((el, f) => {
+    el.value = String(Math.round(f * 1000));
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, fraction);
+}
+
+test("every animation draws its start, middle and end, and they differ", limit(180), async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const found = await page.locator("[data-widget=anim]").evaluateAll((els) => els.map((e) => e.dataset.preset));
+    assert.deepEqual([...found].sort(), [...PRESETS].sort(), "the page shows every preset of the post");
+    for (const key of [...PRESETS, "sandbox"]) {
+      const widget = page.locator(key === "sandbox" ? "[data-widget=sandbox]" : `[data-widget=anim][data-preset="${key}"]`);
+      await widget.scrollIntoViewIfNeeded();
+      await widget.locator("[data-state=ready], .cvp-player").first().waitFor();
+      const prints = [];
+      for (const [label, f] of [["start", 0], ["middle", 0.4], ["end", 1]]) {
+        await scrubTo(widget, f);
+        prints.push(await canvasFingerprint(widget.locator("canvas.cvp-canvas").first()));
+        await widget.screenshot({ path: join(SHOTS, `${key}-${label}.png`) });
+      }
+      const [start, middle, end] = prints;
+      assert.ok(start.colours > 1 && end.colours > 1, `${key}: the canvas is not blank`);
+      assert.notEqual(start.hash, end.hash, `${key}: the end differs from the start`);
+      assert.notEqual(middle.hash, end.hash, `${key}: the middle differs from the end`);
+    }
+  });
+});
+
+test("the keyboard drives the player: space plays and pauses, End jumps to the end", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const widget = page.locator('[data-widget=anim][data-preset="compare-4x4"]');
+    await widget.scrollIntoViewIfNeeded();
+    const play = widget.locator("[data-action=play]");
+    await widget.locator(".cvp-panels").focus();
+    await page.keyboard.press("End");
+    assert.equal(await widget.locator("[data-action=scrub]").inputValue(), "1000", "End shows the final frame");
+    assert.match(await widget.locator(".cvp-live").textContent(), /Synchronous: 16 pixels in/, "the outcome is announced");
+    await page.keyboard.press(" ");
+    assert.equal(await play.getAttribute("aria-label"), "Pause", "space starts playing (from the start)");
+    await page.keyboard.press(" ");
+    assert.equal(await play.getAttribute("aria-label"), "Play", "space pauses");
+    await page.keyboard.press("ArrowRight");
+    const stepped = Number(await widget.locator("[data-action=scrub]").inputValue());
+    assert.ok(stepped > 0 && stepped < 1000, `the right arrow steps to the next event (at ${stepped}/1000)`);
+    // Every control can be reached with Tab and shows where focus is.
+    await play.focus();
+    const outline = await play.evaluate((el) => getComputedStyle(el).outlineStyle);
+    assert.notEqual(outline, "none", "the focused button shows a focus ring");
+  });
+});
+
+test("animations play when scrolled into view and pause when scrolled away", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const widget = page.locator('[data-widget=anim][data-preset="real-mixed"]');
+    const play = widget.locator("[data-action=play]");
+    assert.equal(await play.getAttribute("aria-label"), "Play", "off screen, it waits");
+    await widget.scrollIntoViewIfNeeded();
+    await page.waitForFunction((el) => el.querySelector("[data-action=play]").getAttribute("aria-label") === "Pause", await widget.elementHandle());
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForFunction((el) => el.querySelector("[data-action=play]").getAttribute("aria-label") === "Play", await widget.elementHandle());
+  });
+});
+
+test("with reduced motion nothing autoplays and the final frame shows", limit(), async () => {
+  const context = await env.browser.newContext({ reducedMotion: "reduce", viewport: { width: 1200, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(env.urls.CVP_SITE_ISOLATED);
+    const widget = page.locator('[data-widget=anim][data-preset="sync-4x4"]');
+    await widget.scrollIntoViewIfNeeded();
+    await widget.locator(".cvp-player").waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await widget.locator("[data-action=play]").getAttribute("aria-label"), "Play", "not playing");
+    assert.equal(await widget.locator("[data-action=scrub]").inputValue(), "1000", "the final frame shows");
+  } finally {
+    await context.close();
+  }
+});
+
+test("a phone-sized screen gets the same widgets without overflowing", limit(), async () => {
+  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  try {
+    const page = await context.newPage();
+    await page.goto(env.urls.CVP_SITE_ISOLATED);
+    await page.locator("[data-widget=anim] .cvp-player").first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone's screen`);
+    const canvas = page.locator('[data-widget=anim][data-preset="compare-4x4"] canvas.cvp-canvas').first();
+    const { width, cssWidth } = await canvas.evaluate((c) => ({ width: c.width, cssWidth: c.getBoundingClientRect().width }));
+    assert.ok(Math.abs(width - 2 * cssWidth) <= 2, `the canvas is drawn at the screen's pixel density (${width} px for ${cssWidth} CSS px)`);
+    await page.screenshot({ path: join(SHOTS, "phone.png"), fullPage: false });
+  } finally {
+    await context.close();
+  }
+});
