@@ -71,7 +71,7 @@ const CANCEL_GRACE_MS: u32 = 600;
 impl Runner {
     /// Starts the runner worker.
     pub fn start() -> Runner {
-        let runner = Runner(Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
+        Runner(Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
             let (worker, on_message) = spawn_runner(weak.clone());
             RefCell::new(Inner {
                 worker,
@@ -82,8 +82,7 @@ impl Runner {
                 next_id: 1,
                 watchers: Vec::new(),
             })
-        }));
-        runner
+        }))
     }
 
     /// Calls `f` once the runner is ready (at once if it is).

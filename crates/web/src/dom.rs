@@ -97,12 +97,3 @@ pub fn find<T: JsCast>(root: &Element, selector: &str) -> Option<T> {
 pub fn toggle_attr(e: &Element, name: &str, on: bool) {
     let _ = if on { e.set_attribute(name, "") } else { e.remove_attribute(name) };
 }
-
-/// Formats a duration for people: "850 ms", "1.24 s".
-pub fn fmt_ms(ms: f64) -> String {
-    if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{:.2} s", ms / 1000.0)
-    }
-}

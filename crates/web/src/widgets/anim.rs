@@ -3,13 +3,14 @@
 
 use super::player::Player;
 use crate::dom::{el, listen};
-use cvp_model::job::{find, Notice};
+use super::form::{param_field, show_notices};
+use cvp_model::job::find;
 use cvp_model::presets::{Preset, Sandbox, SANDBOX_PARAMS};
 use cvp_model::{Strategy, Trace};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlSelectElement};
 
 fn random_seed() -> u64 {
     (js_sys::Math::random() * 4_294_967_295.0) as u64
@@ -62,16 +63,7 @@ pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
     let form = el("div").class("cvp-form").build();
     let mut inputs = Vec::new();
     for p in &SANDBOX_PARAMS {
-        let value = find(query, p.key).map(str::to_string).unwrap_or_else(|| p.default.to_string());
-        let input: HtmlInputElement = el("input")
-            .attr("type", "number")
-            .attr("name", p.key)
-            .attr("min", &p.min.to_string())
-            .attr("max", &p.max.to_string())
-            .attr("value", &value)
-            .build()
-            .unchecked_into();
-        let label = el("label").attr("title", p.doc).child(el("span").text(p.key.replace('_', " ").as_str())).child(&input).build();
+        let (label, input) = param_field(p);
         let _ = form.append_child(&label);
         inputs.push((p.key, input));
     }
@@ -91,10 +83,10 @@ pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
     let current: Rc<RefCell<Option<Player>>> = Rc::default();
     let simulate = {
         let root = root.clone();
-        move || {
-            let mut pairs: Vec<(String, String)> = inputs.iter().map(|(k, i)| (k.to_string(), i.value())).collect();
-            pairs.push(("strategy".into(), strategy.value()));
-            let (sandbox, told) = Sandbox::from_query(&pairs);
+        let strategy = strategy.clone();
+        let inputs = inputs.clone();
+        move |pairs: &[(String, String)]| {
+            let (sandbox, told) = Sandbox::from_query(pairs);
             show_notices(&notices, &told);
             // Write the clamped values back, so the form shows what was simulated.
             let (spec, panels) = (&sandbox.spec, &sandbox.panels);
@@ -112,6 +104,8 @@ pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
                 };
                 input.set_value(&v.to_string());
             }
+            let keys: Vec<&str> = sandbox.panels.iter().map(|(_, c)| c.strategy.key()).collect();
+            strategy.set_value(if keys.len() == 1 { keys[0] } else { "all" });
             let traces = sandbox.simulate();
             let Some(player) = player_for(&traces, &root) else { return };
             slot.set_inner_html("");
@@ -121,13 +115,12 @@ pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
             let _ = root.set_attribute("data-state", "ready");
         }
     };
-    simulate();
-    listen(&go, "click", move |_| simulate());
-}
-
-fn show_notices(list: &Element, notices: &[Notice]) {
-    list.set_inner_html("");
-    for n in notices {
-        let _ = list.append_child(&el("li").text(&n.0).build());
-    }
+    // The first simulation reads the URL itself: a number field would silently drop a
+    // value such as "abc" that the reader should hear about.
+    simulate(query);
+    listen(&go, "click", move |_| {
+        let mut pairs: Vec<(String, String)> = inputs.iter().map(|(k, i)| (k.to_string(), i.value())).collect();
+        pairs.push(("strategy".into(), strategy.value()));
+        simulate(&pairs);
+    });
 }

@@ -3,9 +3,10 @@
 
 use super::player::Player;
 use crate::canvas::Canvas;
-use cvp_scene::{speedup_chart, Style};
+use cvp_scene::{format_duration, speedup_chart, Style};
 use crate::client::{Readiness, RunEvent, Runner};
-use crate::dom::{el, find, fmt_ms, toggle_attr};
+use super::form::{param_field, show_notices};
+use crate::dom::{el, find, toggle_attr};
 use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
 use cvp_model::job::{Job, Notice, Param, FETCH_PARAMS, FIB_PARAMS};
@@ -102,17 +103,7 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
     let mut inputs = Vec::new();
     for p in kind.params() {
         // The URL's values are checked and filled in once the runner is ready (on_ready).
-        let value = p.default.to_string();
-        let input: HtmlInputElement = el("input")
-            .attr("type", "number")
-            .attr("name", p.key)
-            .attr("min", &p.min.to_string())
-            .attr("max", &p.max.to_string())
-            .attr("value", &value)
-            .attr("inputmode", "numeric")
-            .build()
-            .unchecked_into();
-        let label = el("label").child(el("span").text(p.key)).child(&input).attr("title", p.doc).build();
+        let (label, input) = param_field(p);
         let _ = form.as_ref().append_child(&label);
         inputs.push((p, input));
     }
@@ -206,23 +197,23 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
 
 fn wire(state: &Rc<RefCell<State>>) {
     let root = state.borrow().root.clone();
-    let on = |action: &str, f: Box<dyn Fn(&Rc<RefCell<State>>)>| {
+    let on = |action: &str, f: fn(&Rc<RefCell<State>>)| {
         if let Some(b) = find::<Element>(&root, &format!("[data-action={action}]")) {
             let s = state.clone();
             crate::dom::listen(&b, "click", move |_| f(&s));
         }
     };
-    on("run", Box::new(|s| start(s, Plan::Selected)));
-    on("run-all", Box::new(|s| start(s, Plan::Every)));
-    on("scale", Box::new(|s| start(s, Plan::Scale)));
-    on("cancel", Box::new(|s| {
+    on("run", |s| start(s, Plan::Selected));
+    on("run-all", |s| start(s, Plan::Every));
+    on("scale", |s| start(s, Plan::Scale));
+    on("cancel", |s| {
         let st = s.borrow();
-        let _ = st.status.set_text_content(Some("Cancelling…"));
+        st.status.set_text_content(Some("Cancelling…"));
         let runner = st.runner.clone();
         drop(st);
         s.borrow_mut().queue.clear();
         runner.cancel();
-    }));
+    });
 }
 
 fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness, query: &[(String, String)]) {
@@ -276,9 +267,9 @@ fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness, query: &[(String, Str
             notices.push(Notice(format!("{} cannot run here ({why}): using processes", job.strategy.label())));
         }
     }
-    show_notices(&st, &notices);
+    show_notices(&st.notices, &notices);
     st.url_notices = notices;
-    let _ = st.status.set_text_content(Some(&format!(
+    st.status.set_text_content(Some(&format!(
         "Ready: {} hardware threads, {}.",
         ready.caps.hardware_threads,
         if ready.caps.pool_threads > 0 { format!("a pool of {} threads", ready.caps.pool_threads) } else { "no thread pool".into() }
@@ -319,7 +310,7 @@ fn start(state: &Rc<RefCell<State>>, plan: Plan) {
         let (job, mut notices) = read_job(&st, selected_strategy(&st));
         let mut told = std::mem::take(&mut st.url_notices);
         told.append(&mut notices);
-        show_notices(&st, &told);
+        show_notices(&st.notices, &told);
         // Reflect the clamped values back into the form, so what runs is what shows.
         reflect(&st, &job);
         st.queue = match plan {
@@ -331,7 +322,7 @@ fn start(state: &Rc<RefCell<State>>, plan: Plan) {
                 .collect(),
             Plan::Scale if caps.pool_threads == 0 => {
                 let why = unavailable(Strategy::Threads, &caps).unwrap_or_default();
-                let _ = st.status.set_text_content(Some(&format!("Cannot measure thread scaling: {why}")));
+                st.status.set_text_content(Some(&format!("Cannot measure thread scaling: {why}")));
                 return;
             }
             Plan::Scale => {
@@ -361,12 +352,6 @@ fn reflect(st: &State, job: &Job) {
     }
 }
 
-fn show_notices(st: &State, notices: &[Notice]) {
-    st.notices.set_inner_html("");
-    for n in notices {
-        let _ = st.notices.append_child(&el("li").text(&n.0).build());
-    }
-}
 
 fn next(state: &Rc<RefCell<State>>) {
     let (runner, job, purpose) = {
@@ -374,7 +359,7 @@ fn next(state: &Rc<RefCell<State>>) {
         let Some((job, purpose)) = st.queue.pop_front() else { return };
         st.progress.set_value(0.0);
         st.root.set_attribute("data-state", "running").ok();
-        let _ = st.status.set_text_content(Some(&format!("Running {}…", job.strategy.label())));
+        st.status.set_text_content(Some(&format!("Running {}…", job.strategy.label())));
         (st.runner.clone(), job, purpose)
     };
     let weak = Rc::downgrade(state);
@@ -384,7 +369,7 @@ fn next(state: &Rc<RefCell<State>>) {
             RunEvent::Progress { done, total } => {
                 let st = state.borrow();
                 st.progress.set_value(done as f64 / total.max(1) as f64);
-                let _ = st.status.set_text_content(Some(&format!("Running {}: {done} of {total} done", job.strategy.label())));
+                st.status.set_text_content(Some(&format!("Running {}: {done} of {total} done", job.strategy.label())));
             }
             RunEvent::Done(trace) => {
                 finished(&state, job, purpose, trace);
@@ -394,19 +379,19 @@ fn next(state: &Rc<RefCell<State>>) {
                 let mut st = state.borrow_mut();
                 st.queue.clear();
                 st.root.set_attribute("data-state", "ready").ok();
-                let _ = st.status.set_text_content(Some("Cancelled. The workers are ready for another run."));
+                st.status.set_text_content(Some("Cancelled. The workers are ready for another run."));
             }
             RunEvent::Failed(error) => {
                 let mut st = state.borrow_mut();
                 st.queue.clear();
                 st.root.set_attribute("data-state", "error").ok();
-                let _ = st.status.set_text_content(Some(&format!("The run failed: {error}")));
+                st.status.set_text_content(Some(&format!("The run failed: {error}")));
             }
         }
     });
     if let Err(e) = result {
         let st = state.borrow();
-        let _ = st.status.set_text_content(Some(&format!("Cannot run now: {e}")));
+        st.status.set_text_content(Some(&format!("Cannot run now: {e}")));
     }
 }
 
@@ -423,7 +408,7 @@ fn finished(state: &Rc<RefCell<State>>, job: Job, purpose: Purpose, trace: Trace
         job.strategy.label(),
         trace.tasks.len(),
         st.kind.noun(),
-        fmt_ms(trace.makespan),
+        format_duration(trace.makespan),
         trace.cpu_utilisation() * 100.0
     );
     // A result for another workload makes the old ones incomparable: start a new table.
@@ -435,7 +420,7 @@ fn finished(state: &Rc<RefCell<State>>, job: Job, purpose: Purpose, trace: Trace
     st.results.insert(job.strategy, Outcome { job, trace });
     render_table(&st);
     st.root.set_attribute("data-state", if st.queue.is_empty() { "done" } else { "running" }).ok();
-    let _ = st.status.set_text_content(Some(&summary));
+    st.status.set_text_content(Some(&summary));
 }
 
 fn render_table(st: &State) {
@@ -448,7 +433,7 @@ fn render_table(st: &State) {
             .attr("data-strategy", strategy.key())
             .child(el("th").attr("scope", "row").text(strategy.label()))
             .child(el("td").attr("data-col", "lanes").text(&o.trace.lanes.len().to_string()))
-            .child(el("td").attr("data-col", "wall").attr("data-ms", &format!("{:.3}", o.trace.makespan)).text(&fmt_ms(o.trace.makespan)))
+            .child(el("td").attr("data-col", "wall").attr("data-ms", &format!("{:.3}", o.trace.makespan)).text(&format_duration(o.trace.makespan)))
             .child(el("td").attr("data-col", "speedup").text(&speedup))
             .child(el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.trace.cpu_utilisation() * 100.0)));
         let _ = body.append_child(&row.build());
