@@ -13,7 +13,10 @@
 //   (b) threads at P = 1 .. hardwareConcurrency (median of 3): speedup over P = 1 and sync;
 //   (c) every strategy of fib (50 × fib(30), 16 × fib(38)) and of fetch (50 pages × 500 ms;
 //       the 1000-request fan-out with coroutines), next to the post's Python figures;
-//   (d) if the page exports bench_frame(frames): ms to draw one 64×64-task, 256-lane frame.
+//   (d) ms to draw one frame (scene + canvas) of simulated runs from 4×4 pixels to the
+//       sandbox's largest, 64×64 pixels on 256 threads time-sliced on 8 cores.
+// --native-ms MS (scripts/bench passes the native time of the same fib work) adds the
+// ratio wasm / native to (a).
 
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -23,10 +26,12 @@ import { spawnSync } from "node:child_process";
 const TESTS = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 let quick = false;
+let nativeMs = null;
 let dist = join(TESTS, "..", "dist");
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--quick") quick = true;
   else if (argv[i] === "--dist") dist = argv[++i];
+  else if (argv[i] === "--native-ms") nativeMs = Number(argv[++i]);
   else if (!argv[i].startsWith("--")) dist = argv[i];
   else {
     console.error(`bench: unknown argument ${argv[i]}\nusage: node tests/bench.mjs [--dist] [DIST] [--quick]`);
@@ -165,7 +170,13 @@ try {
   const single = await measure(fibJob(aTasks, aN, "sync", 1), { times: 5, warmup: 1 });
   out.fib_single = { tasks: aTasks, n: aN, median_ms: single.ms, runs_ms: single.runs };
   console.log(`## Browser benchmark (Chromium ${browserVersion}, ${cores} hardware threads)\n`);
-  console.log(`wasm fib, one thread: ${aTasks} × fib(${aN}) = ${fmt(single.ms)} (median of 5 after a warm-up; ${single.runs.map(fmt).join(", ")})\n`);
+  console.log(`wasm fib, one thread: ${aTasks} × fib(${aN}) = ${fmt(single.ms)} (median of 5 after a warm-up; ${single.runs.map(fmt).join(", ")})`);
+  if (nativeMs > 0 && !quick) {
+    out.fib_single.native_ms = nativeMs;
+    out.fib_single.wasm_over_native = single.ms / nativeMs;
+    console.log(`native fib, same work: ${fmt(nativeMs)}; wasm / native = ${(single.ms / nativeMs).toFixed(2)}`);
+  }
+  console.log("");
 
   // (b) threads scaling.
   const scaling = [];
@@ -241,16 +252,21 @@ try {
   console.log("  our `threads` row is what the same threads do without a global lock.\n");
 
   // (d) drawing one frame.
-  const hasFrame = await page.evaluate(() => typeof window.wasmBindings.bench_frame === "function");
-  if (hasFrame) {
-    const frames = quick ? 10 : 60;
-    const msPerFrame = await page.evaluate(async (frames) => Number(await window.wasmBindings.bench_frame(frames)), frames);
-    out.draw_frame = { frames, ms_per_frame: msPerFrame };
-    console.log(`Draw one frame (64×64 tasks, 256 lanes): ${fmt(msPerFrame)} per frame (${frames} frames)\n`);
-  } else {
-    out.draw_frame = null;
-    console.log("Draw one frame: the page exports no bench_frame, skipped.\n");
+  const frames = quick ? 10 : 60;
+  out.draw_frame = [];
+  console.log("### Drawing one frame (scene + canvas, 1200×900 CSS px, software rendering)\n");
+  console.log("| simulated run | ms per frame |\n| --- | ---: |");
+  for (const [label, side, workers, cores] of [
+    ["4×4 pixels, a thread each (the post's size)", 4, 0, 0],
+    ["16×16 pixels, 32 threads (the post's largest)", 16, 32, 0],
+    ["64×64 pixels, 256 threads (the sandbox's largest grid)", 64, 256, 0],
+    ["64×64 pixels, 256 threads on 8 cores (time-sliced)", 64, 256, 8],
+  ]) {
+    const ms = await page.evaluate(async (a) => Number(await window.wasmBindings.bench_frame(...a)), [frames, side, workers, cores]);
+    out.draw_frame.push({ label, side, workers, cores, frames, ms_per_frame: ms });
+    console.log(`| ${label} | ${ms.toFixed(2)} |`);
   }
+  console.log("");
 
   if (errors.length) {
     log(`the page reported errors during the bench:\n  ${errors.join("\n  ")}`);

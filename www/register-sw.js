@@ -3,7 +3,11 @@
 // `?no-sw` skips all of it: that is how the fallback without shared memory is tested.
 const params = new URLSearchParams(location.search);
 if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
-  navigator.serviceWorker.register("./sw.js").then(() => {
+  navigator.serviceWorker.register("./sw.js").then(async () => {
+    // Hand the worker everything this page loaded before it took control, for offline use.
+    const ready = await navigator.serviceWorker.ready;
+    const loaded = performance.getEntriesByType("resource").map((e) => e.name);
+    ready.active?.postMessage({ type: "cvp:cache", urls: [location.href.split("#")[0], ...loaded] });
     const topLevel = window.top === window;
     const tried = sessionStorage.getItem("cvp-isolation-reload");
     if (crossOriginIsolated || !topLevel || tried) return;

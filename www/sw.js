@@ -18,6 +18,14 @@ function isolated(response) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+// The page sends what it loaded before this worker controlled it (first visit): cache it
+// too, so the site works offline from the first visit on.
+self.addEventListener("message", (event) => {
+  if (event.data?.type !== "cvp:cache") return;
+  const urls = event.data.urls.filter((u) => new URL(u).origin === self.location.origin);
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(urls)).catch(() => {}));
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;

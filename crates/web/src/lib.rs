@@ -78,17 +78,23 @@ pub fn runner_caps() -> js_sys::Promise {
     })
 }
 
-/// Benchmark: milliseconds per frame (scene + canvas) of a 64×64-pixel, 256-lane
-/// simulated run drawn mid-way, averaged over `frames` frames on an offscreen canvas of
-/// 1200×900 CSS px. Used by `scripts/bench`.
+/// Benchmark: milliseconds per frame (scene + canvas) of a simulated threads run of
+/// `side`×`side` pixels with `workers` threads on `cores` cores (0: unlimited), drawn
+/// mid-way, averaged over `frames` frames on an offscreen canvas of 1200×900 CSS px.
+/// Used by `scripts/bench`.
 #[wasm_bindgen]
-pub fn bench_frame(frames: u32) -> Result<f64, JsValue> {
+pub fn bench_frame(frames: u32, side: u32, workers: u32, cores: u32) -> Result<f64, JsValue> {
     use cvp_model::presets::Sandbox;
     use cvp_scene::{draw_prepared, Layout, Prepared, Style};
-    let pairs: Vec<(String, String)> = [("side", "64"), ("workers", "256"), ("cores", "8"), ("strategy", "threads")]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let pairs: Vec<(String, String)> = [
+        ("side", side.to_string()),
+        ("workers", workers.to_string()),
+        ("cores", cores.to_string()),
+        ("strategy", "threads".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
     let (sandbox, _) = Sandbox::from_query(&pairs);
     let (_, trace) = sandbox.simulate().remove(0);
     let prepared = Prepared::new(trace);

@@ -1,0 +1,40 @@
+// Once loaded, the site works offline: its service worker caches what the first visit
+// loaded, and answers from the cache when the network is gone.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { READY_TIMEOUT, limit, setup } from "./helpers.mjs";
+
+const env = setup();
+
+test("after one visit the page, its animations and its runs work offline", limit(), async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(env.urls.CVP_SITE_ISOLATED);
+    await page.locator("#fib[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    // Wait until the service worker has cached the module itself.
+    await page.waitForFunction(async () => {
+      const names = await caches.keys();
+      for (const name of names) {
+        const keys = await (await caches.open(name)).keys();
+        if (keys.some((r) => r.url.endsWith("cvp-web_bg.wasm"))) return true;
+      }
+      return false;
+    }, null, { timeout: 20_000 });
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('[data-widget=anim][data-preset="compare-4x4"][data-state=ready]').waitFor({ timeout: READY_TIMEOUT });
+    const fib = page.locator("#fib");
+    await page.locator("#fib[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    await fib.locator("input[name=tasks]").fill("4");
+    await fib.locator("input[name=n]").fill("25");
+    await fib.locator("select[name=strategy]").selectOption("sync");
+    await fib.locator("[data-action=run]").click();
+    await page.locator("#fib[data-state=done]").waitFor({ timeout: READY_TIMEOUT });
+    assert.match(await fib.locator(".cvp-status").textContent(), /4 tasks in/, "an offline run completes");
+  } finally {
+    await context.close();
+  }
+});
