@@ -8,6 +8,7 @@ import {
   assertRow,
   attrs,
   canvasFingerprint,
+  clickAndFinish,
   parseDurationMs,
   results,
   runStrategy,
@@ -135,5 +136,22 @@ test("the measured timeline draws, and scrubbing redraws it", limit(), async () 
     assert.equal(atEnd.hash, before.hash, "scrubbing back to the end should draw the finished run again, as it was");
     const a = await attrs(fib);
     assert.equal(a.state, "done", "the widget stays done while the player is used");
+  });
+});
+
+test("measuring 1 to N threads draws the speedup chart against Amdahl's law", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const fib = page.locator("#fib");
+    const { poolThreads } = await waitReady(fib);
+    await setInputs(fib, SMALL_FIB);
+    await clickAndFinish(fib, "scale", { what: "measure 1 to N threads" });
+    const chart = fib.locator("canvas.cvp-chart");
+    assert.equal(await chart.isVisible(), true, "the chart shows once measured");
+    const label = await chart.getAttribute("aria-label");
+    for (let p = 1; p <= Number(poolThreads); p++) {
+      assert.match(label, new RegExp(`${p} threads: \\d+\\.\\d\\d×`), `the chart's text gives the speedup at ${p} threads: ${label}`);
+    }
+    const print = await canvasFingerprint(chart);
+    assert.ok(print.colours > 2, "the chart is drawn");
   });
 });
