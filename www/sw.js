@@ -22,8 +22,15 @@ function isolated(response) {
 // too, so the site works offline from the first visit on.
 self.addEventListener("message", (event) => {
   if (event.data?.type !== "cvp:cache") return;
-  const urls = event.data.urls.filter((u) => new URL(u).origin === self.location.origin);
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(urls)).catch(() => {}));
+  // One by one: `addAll` keeps none if any fails, and fails on a URL listed twice (each
+  // worker loads the same script).
+  const urls = [...new Set(event.data.urls)].filter((u) => {
+    const url = new URL(u);
+    return url.origin === self.location.origin && url.protocol.startsWith("http");
+  });
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => Promise.allSettled(urls.map((u) => cache.add(u)))),
+  );
 });
 
 self.addEventListener("fetch", (event) => {

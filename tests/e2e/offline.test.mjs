@@ -13,15 +13,14 @@ test("after one visit the page, its animations and its runs work offline", limit
     const page = await context.newPage();
     await page.goto(env.urls.CVP_SITE_ISOLATED);
     await page.locator("#fib[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
-    // Wait until the service worker has cached the module itself.
-    await page.waitForFunction(async () => {
-      const names = await caches.keys();
-      for (const name of names) {
-        const keys = await (await caches.open(name)).keys();
-        if (keys.some((r) => r.url.endsWith("cvp-web_bg.wasm"))) return true;
+    // Wait until the service worker has cached the page and the module itself.
+    await page.waitForFunction(async (page) => {
+      const urls = new Set();
+      for (const name of await caches.keys()) {
+        for (const r of await (await caches.open(name)).keys()) urls.add(r.url);
       }
-      return false;
-    }, null, { timeout: 20_000 });
+      return urls.has(page) && [...urls].some((u) => u.endsWith("cvp-web_bg.wasm"));
+    }, env.urls.CVP_SITE_ISOLATED, { timeout: 20_000 });
 
     await context.setOffline(true);
     await page.reload();
