@@ -23,7 +23,7 @@ pub fn unavailable(strategy: Strategy, caps: &Capabilities) -> Option<String> {
             "the thread pool failed to start, so threads cannot run".to_string()
         } else {
             "threads share memory, and this page is not cross-origin isolated, so the browser \
-             withholds shared memory (SharedArrayBuffer). Processes still run in parallel."
+             withholds shared memory (SharedArrayBuffer); processes still run in parallel"
                 .to_string()
         }
     })

@@ -227,14 +227,14 @@ fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness, query: &[(String, Str
         note.set_inner_html("");
         let _ = note.append_child(&el("strong").text("Threads are unavailable here. ").build());
         let fix = if ready.caps.isolated {
-            ready.pool_error.clone().unwrap_or_default()
+            ready.pool_error.as_ref().map(|e| format!(" The browser said: {e}")).unwrap_or_default()
         } else {
             " To run them, open this page on its own site (which sends the two headers), or ask whoever \
              hosts it to serve it with Cross-Origin-Opener-Policy: same-origin and \
              Cross-Origin-Embedder-Policy: require-corp."
                 .to_string()
         };
-        let _ = note.append_with_str_1(&format!("Reason: {why}{fix}"));
+        let _ = note.append_with_str_1(&format!("Reason: {why}.{fix}"));
         toggle_attr(&note, "hidden", false);
     }
     for i in 0..st.strategy.length() {
