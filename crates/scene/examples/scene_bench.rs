@@ -1,13 +1,17 @@
 //! How long does a frame take to compute? Draws a 64×64-pixel run on 256 threads at
-//! mid-run, the heaviest frame the site shows, and prints the median time per frame.
+//! mid-run, the heaviest frame the site shows, and prints the median time per frame; then
+//! the four simulated runs of the browser benchmark (`bench_frame` in `cvp-web`, 1200×900
+//! CSS px) at mid-run and at their end, with how their Gantt bars are drawn: as rectangles,
+//! or past [`RASTER_ABOVE`] bars, as one raster (whose canvas cost is not counted here).
 //!
 //! ```text
 //! cargo run --release -p cvp-scene --example scene_bench
 //! ```
 
+use cvp_model::presets::Sandbox;
 use cvp_model::workload::WorkloadSpec;
 use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
-use cvp_scene::{draw, draw_prepared, Layout, Prepared, Shape, Style};
+use cvp_scene::{draw, draw_prepared, Layout, Prepared, Shape, Style, RASTER_ABOVE};
 use std::time::{Duration, Instant};
 
 const TASKS: u32 = 64 * 64;
@@ -76,6 +80,42 @@ fn main() {
     for sliced in [false, true] {
         bench(&synthetic(sliced), if sliced { "time-sliced rendering" } else { "load then render" });
     }
+    println!("\nThe browser benchmark's runs, 1200×900 CSS px (rasters past {RASTER_ABOVE} bars):");
+    for (side, workers, cores) in [(4, 0, 0), (16, 32, 0), (64, 256, 0), (64, 256, 8)] {
+        sandbox(side, workers, cores);
+    }
+}
+
+/// What `bench_frame(frames, side, workers, cores)` draws, at mid-run and at the end, at
+/// pixel ratios 1 and 2.
+fn sandbox(side: u32, workers: u32, cores: u32) {
+    let query: Vec<(String, String)> = [("side", side), ("workers", workers), ("cores", cores)]
+        .map(|(k, v)| (k.into(), v.to_string()))
+        .into();
+    let query = [query, vec![("strategy".into(), "threads".into())]].concat();
+    let (sandbox, _) = Sandbox::from_query(&query);
+    let prepared = Prepared::new(sandbox.simulate().remove(0).1);
+    let style = Style::light();
+    println!("  {side}×{side} pixels, {workers} threads on {cores} cores (0: unlimited):");
+    for (when, frac) in [("mid-run", 0.5), ("end", 1.0)] {
+        for ratio in [1.0, 2.0] {
+            let layout = Layout { pixel_ratio: ratio, ..Layout::new(1200.0, 900.0) };
+            let t = prepared.trace().makespan * frac;
+            let shapes = draw_prepared(&prepared, t, &layout, &style);
+            let rects: usize =
+                shapes.iter().map(|s| if let Shape::Rects { rects, .. } = s { rects.len() } else { 0 }).sum();
+            let raster = shapes.iter().find_map(|s| match s {
+                Shape::Raster { width, height, .. } => Some(format!("raster {width}×{height} px")),
+                _ => None,
+            });
+            let time = median(|| drop(std::hint::black_box(draw_prepared(&prepared, t, &layout, &style))));
+            println!(
+                "    {when:>7} ×{ratio}: {:>7.3} ms, {rects:>5} rectangles{}",
+                ms(time),
+                raster.map_or(String::new(), |r| format!(" + {r}"))
+            );
+        }
+    }
 }
 
 fn bench(trace: &Trace, name: &str) {
@@ -96,6 +136,10 @@ fn bench(trace: &Trace, name: &str) {
             _ => 1,
         })
         .sum();
+    let raster = shapes.iter().find_map(|s| match s {
+        Shape::Raster { width, height, .. } => Some((width, height)),
+        _ => None,
+    });
     let prepared_frame = median(|| drop(std::hint::black_box(draw_prepared(&prepared, t, &layout, &style))));
     let bare_frame = median(|| drop(std::hint::black_box(draw(trace, t, &layout, &style))));
 
@@ -104,4 +148,7 @@ fn bench(trace: &Trace, name: &str) {
     println!("  draw_prepared()   {:>7.3} ms per frame (median of {FRAMES})", ms(prepared_frame));
     println!("  draw()            {:>7.3} ms per frame (indexing included)", ms(bare_frame));
     println!("  {} shapes, {primitives} primitives (rectangles, images, texts...)", shapes.len());
+    if let Some((w, h)) = raster {
+        println!("  the Gantt bars as one raster of {w}×{h} px");
+    }
 }

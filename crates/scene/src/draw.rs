@@ -46,7 +46,7 @@ fn frame(trace: &Trace, index: &Index, t: f64, layout: &Layout, style: &Style) -
     if let Some(grid) = &regions.grid {
         draw_tiles(index, grid, &states, style, &mut out);
     }
-    draw_gantt(&trace.lanes, index.phase_counts, &regions.gantt, t, style, &mut out);
+    draw_gantt(&trace.lanes, index.phase_counts, &regions.gantt, t, style, layout.pixel_ratio, &mut out);
     let elapsed = t.min(trace.makespan);
     let busy =
         if elapsed > 0.0 { index.cpu_time_until(elapsed) / (elapsed * trace.cores as f64) } else { 0.0 };

@@ -22,12 +22,25 @@ pub struct Layout {
     pub time_max: Option<f64>,
     /// Shown top left.
     pub title: String,
+    /// Device pixels per CSS pixel of the canvas the frame is for (`devicePixelRatio`),
+    /// the resolution of the pixels the renderer paints itself (see
+    /// [`Shape::Raster`](crate::Shape::Raster)); other shapes do not depend on it.
+    pub pixel_ratio: f64,
 }
 
 impl Layout {
-    /// A layout of the given size with a grid, an automatic axis and no title.
+    /// A layout of the given size with a grid, an automatic axis, no title, for a pixel
+    /// ratio of 1.
     pub fn new(width: f64, height: f64) -> Self {
-        Layout { width, height, show_grid: true, grid_cols: None, time_max: None, title: String::new() }
+        Layout {
+            width,
+            height,
+            show_grid: true,
+            grid_cols: None,
+            time_max: None,
+            title: String::new(),
+            pixel_ratio: 1.0,
+        }
     }
 
     /// The regions a frame of this trace occupies.

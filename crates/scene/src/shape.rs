@@ -4,7 +4,8 @@
 //! backend (`cvp-web`) executes them in order. Batched variants ([`Shape::Rects`],
 //! [`Shape::Outlines`]) exist because a 64×64 grid or a Gantt chart of 256 lanes is
 //! thousands of rectangles in a handful of colours: one path and one fill per colour is
-//! what keeps a frame cheap.
+//! what keeps a frame cheap. Beyond a few thousand rectangles even that is too slow for
+//! a canvas, and the Gantt chart arrives as one [`Shape::Raster`] of its bars instead.
 
 use std::sync::Arc;
 
@@ -195,6 +196,27 @@ pub enum Shape {
         /// Opacity, 0 to 1.
         alpha: f64,
     },
+    /// Pixels painted by the renderer, at device resolution, drawn over what is there
+    /// (source-over, like the rectangles they replace).
+    ///
+    /// `dest` lies on the device pixel grid of the [`Layout::pixel_ratio`](crate::Layout)
+    /// the frame was drawn for, and `width`×`height` = `dest`'s size × that ratio, so
+    /// drawing it at that ratio maps one pixel to one device pixel, with no resampling.
+    Raster {
+        /// `[x, y, w, h]`: where it lands, in CSS px.
+        dest: [f64; 4],
+        /// Columns, in device px.
+        width: u32,
+        /// Rows, in device px.
+        height: u32,
+        /// `width × height × 4` bytes: R, G, B, A row by row from the top-left, with
+        /// straight (not premultiplied) alpha, as `ImageData` takes them. Where nothing was
+        /// painted, all four are 0.
+        pixels: Vec<u8>,
+        /// Every pixel is opaque (the renderer painted what lies under the raster into it):
+        /// drawing it is the same as replacing the pixels under `dest`.
+        opaque: bool,
+    },
 }
 
 impl Shape {
@@ -235,7 +257,7 @@ impl Shape {
                 };
                 Some([left, top, w, *size])
             }
-            Shape::Image { dest, .. } => Some(*dest),
+            Shape::Image { dest, .. } | Shape::Raster { dest, .. } => Some(*dest),
         }
     }
 }

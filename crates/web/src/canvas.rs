@@ -4,6 +4,10 @@
 //! matching transform, so frames are sharp on HiDPI screens. The context's styles are
 //! cached so that a frame of thousands of shapes in a dozen colours sets each style only
 //! when it changes (parsing a CSS colour or font string is the expensive part of a call).
+//!
+//! A [`Shape::Raster`] (a chart of thousands of bars, painted by the renderer) goes through
+//! an offscreen canvas kept from frame to frame, so that the context's transform applies
+//! to it like to any other shape.
 
 use cvp_scene::{picture, Align, Baseline, Color, Picture, Shape};
 use std::cell::{Cell, RefCell};
@@ -96,6 +100,19 @@ pub struct Canvas {
     /// CSS width, CSS height, devicePixelRatio.
     size: Cell<(f64, f64, f64)>,
     styles: RefCell<Styles>,
+    /// For rasters; made on the first one.
+    raster: RefCell<Option<RasterTarget>>,
+}
+
+/// What rasters go through, kept from frame to frame.
+struct RasterTarget {
+    /// Unshared memory the pixels are copied to (see [`offscreen`]), grown when a raster
+    /// needs more and viewed at each raster's size.
+    buffer: js_sys::Uint8ClampedArray,
+    /// Where rasters are put before being drawn, for opaque rasters and others: each made
+    /// on the first raster that needs it, and grown when one needs more (resizing a
+    /// canvas reallocates it).
+    canvases: [Option<(HtmlCanvasElement, CanvasRenderingContext2d)>; 2],
 }
 
 /// The context's styles as last set; `None` when unknown.
@@ -122,7 +139,14 @@ impl Canvas {
     pub fn with_pictures(element: HtmlCanvasElement, pictures: Rc<Pictures>) -> Result<Self, JsValue> {
         let ctx = context_2d(&element)?;
         let (w, h) = (element.width() as f64, element.height() as f64);
-        Ok(Canvas { element, ctx, pictures, size: Cell::new((w, h, 1.0)), styles: RefCell::default() })
+        Ok(Canvas {
+            element,
+            ctx,
+            pictures,
+            size: Cell::new((w, h, 1.0)),
+            styles: RefCell::default(),
+            raster: RefCell::default(),
+        })
     }
 
     /// The canvas element.
@@ -242,8 +266,72 @@ impl Canvas {
                     )?;
                 }
             }
+            Shape::Raster { dest, width, height, pixels, opaque } => {
+                self.raster(*dest, *width, *height, pixels, *opaque)?
+            }
         }
         Ok(())
+    }
+
+    /// Draws a raster into `dest` (CSS px): puts its pixels on an offscreen canvas, then
+    /// draws that through the context's transform, one pixel per device pixel when the
+    /// raster was made at the canvas's pixel ratio.
+    ///
+    /// Opaque rasters go through a canvas without alpha, which Chromium draws several times
+    /// faster (0.2 ms rather than 0.5 ms for 311×783 px in software). Putting the pixels on
+    /// this canvas directly would be faster still for a lone frame, but `putImageData`
+    /// makes the canvas paint everything drawn before it there and then.
+    fn raster(
+        &self,
+        dest: [f64; 4],
+        width: u32,
+        height: u32,
+        pixels: &[u8],
+        opaque: bool,
+    ) -> Result<(), JsValue> {
+        if width == 0 || height == 0 || pixels.len() != width as usize * height as usize * 4 {
+            return Ok(());
+        }
+        let mut slot = self.raster.borrow_mut();
+        let target = slot.get_or_insert_with(|| RasterTarget {
+            buffer: js_sys::Uint8ClampedArray::new_with_length(0),
+            canvases: [None, None],
+        });
+        let len = pixels.len() as u32;
+        if target.buffer.length() < len {
+            target.buffer = js_sys::Uint8ClampedArray::new_with_length(len);
+        }
+        let view = target.buffer.subarray(0, len);
+        view.copy_from(pixels);
+        let image = ImageData::new_with_js_u8_clamped_array_and_sh(&view, width, height)?;
+
+        let canvas = &mut target.canvases[opaque as usize];
+        if canvas.is_none() {
+            let element: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
+            let options = js_sys::Object::new();
+            js_sys::Reflect::set(&options, &"alpha".into(), &JsValue::from_bool(!opaque))?;
+            let ctx = element
+                .get_context_with_context_options("2d", &options)?
+                .ok_or_else(|| JsValue::from_str("no 2d context"))?
+                .dyn_into::<CanvasRenderingContext2d>()?;
+            *canvas = Some((element, ctx));
+        }
+        let (canvas, ctx) = canvas.as_ref().expect("made above");
+        if canvas.width() < width || canvas.height() < height {
+            canvas.set_width(canvas.width().max(width));
+            canvas.set_height(canvas.height().max(height));
+        }
+        ctx.put_image_data(&image, 0.0, 0.0)?;
+        // Nearest neighbour: at the raster's own ratio this is a plain copy, and bars stay
+        // sharp-edged if the ratio changed since the frame was drawn.
+        self.ctx.set_image_smoothing_enabled(false);
+        let [x, y, w, h] = dest;
+        let (sw, sh) = (width as f64, height as f64);
+        let drawn = self.ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+            canvas, 0.0, 0.0, sw, sh, x, y, w, h,
+        );
+        self.ctx.set_image_smoothing_enabled(true);
+        drawn
     }
 
     fn alpha(&self, alpha: f64) {

@@ -3,7 +3,7 @@
 
 use cvp_web::canvas::Canvas;
 use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
-use cvp_scene::{draw, picture, Layout, Prepared, Style};
+use cvp_scene::{draw, draw_prepared, picture, Layout, Prepared, Shape, Style};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlCanvasElement;
@@ -71,4 +71,59 @@ fn a_known_trace_paints_known_pixels() {
     // Nothing drawn after now (3.5 s) in the bar row.
     let future = pixel(&canvas, g.x(6500.0), by + bh / 2.0, dpr);
     assert_eq!(future, [255, 255, 255, 255]);
+}
+
+/// `lanes` threads, each alternating loading and rendering `per_lane` segments of 50 ms.
+fn dense(lanes: u32, per_lane: u32) -> Trace {
+    let mut t = Trace::new(Strategy::Threads, lanes);
+    for l in 0..lanes {
+        let segments = (0..per_lane)
+            .map(|k| {
+                let phase = if k % 2 == 0 { Phase::Loading } else { Phase::Rendering };
+                let start = k as f64 * 50.0;
+                Segment { task: Some(l * per_lane / 2 + k / 2), phase, start, end: start + 50.0 }
+            })
+            .collect();
+        t.lanes.push(Lane { kind: LaneKind::Thread, label: format!("thread {}", l + 1), segments });
+        for k in 0..per_lane / 2 {
+            let start = k as f64 * 100.0;
+            t.tasks.push(TaskRecord { id: l * per_lane / 2 + k, lane: l, start, end: start + 100.0, value: None });
+        }
+    }
+    t.close();
+    t
+}
+
+#[wasm_bindgen_test]
+fn a_dense_gantt_chart_drawn_as_a_raster_paints_its_bars() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let style = Style::light();
+    let colour = |p: Phase| {
+        let c = style.phase(p);
+        [c.r, c.g, c.b, 255]
+    };
+    // 64 lanes × 200 bars: past the renderer's threshold, the bars arrive as one raster.
+    let prepared = Prepared::new(dense(64, 200));
+    for dpr in [1.0, 2.0] {
+        let el: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+        doc.body().unwrap().append_child(&el).unwrap();
+        let canvas = Canvas::new(el).unwrap();
+        canvas.resize(1200.0, 640.0, dpr).unwrap();
+        let layout = Layout { show_grid: false, pixel_ratio: dpr, ..Layout::new(1200.0, 640.0) };
+        let now = 7000.0;
+        let shapes = draw_prepared(&prepared, now, &layout, &style);
+        assert!(shapes.iter().any(|s| matches!(s, Shape::Raster { .. })), "drawn as a raster at ×{dpr}");
+        canvas.paint(&shapes).unwrap();
+
+        let g = &layout.regions(&prepared).gantt;
+        for lane in [0, 31, 63] {
+            let (y, h) = g.bar(lane);
+            let mid = y + h / 2.0;
+            // Segment 2k loads over [100k, 100k + 50] ms, segment 2k + 1 renders after it.
+            assert_eq!(pixel(&canvas, g.x(1025.0), mid, dpr), colour(Phase::Loading), "lane {lane} ×{dpr}");
+            assert_eq!(pixel(&canvas, g.x(6075.0), mid, dpr), colour(Phase::Rendering), "lane {lane} ×{dpr}");
+            assert_eq!(pixel(&canvas, g.x(8250.0), mid, dpr), [255, 255, 255, 255], "the future is empty");
+        }
+        canvas.element().remove();
+    }
 }

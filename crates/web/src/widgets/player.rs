@@ -257,7 +257,7 @@ impl Player {
         for panel in &inner.panels {
             let Some(prepared) = &panel.prepared else { continue };
             let (w, h) = panel_size(&panel.element, prepared, panel.show_grid, inner.panels.len());
-            let layout = Layout { width: w, height: h, show_grid: panel.show_grid, grid_cols: None, time_max: Some(end), title: panel.title.clone() };
+            let layout = Layout { width: w, height: h, show_grid: panel.show_grid, grid_cols: None, time_max: Some(end), title: panel.title.clone(), pixel_ratio: device_pixel_ratio() };
             let painted = panel.canvas.resize(w, h, device_pixel_ratio()).and_then(|()| panel.canvas.paint(&draw_prepared(prepared, t, &layout, &style)));
             if let Err(e) = painted {
                 web_sys::console::error_2(&"cannot draw:".into(), &e);
