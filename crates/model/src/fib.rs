@@ -52,7 +52,11 @@ mod tests {
     #[test]
     fn call_count_follows_the_recurrence() {
         fn count(n: u32) -> u64 {
-            if n < 2 { 1 } else { 1 + count(n - 1) + count(n - 2) }
+            if n < 2 {
+                1
+            } else {
+                1 + count(n - 1) + count(n - 2)
+            }
         }
         for n in 0..20 {
             assert_eq!(fib_calls(n), count(n));

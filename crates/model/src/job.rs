@@ -81,7 +81,13 @@ pub const FIB_PARAMS: [Param; 3] = [
     Param { key: "tasks", min: 1.0, max: 64.0, default: 16.0, doc: "number of fib calls" },
     // fib(39) takes about 0.1 s in wasm on a 2020s laptop core: 16 of them, 1 to 3 s.
     Param { key: "n", min: 1.0, max: 42.0, default: 39.0, doc: "argument of each naive fib(n)" },
-    Param { key: "threads", min: 1.0, max: 256.0, default: 0.0, doc: "threads or processes (0: all hardware threads)" },
+    Param {
+        key: "threads",
+        min: 1.0,
+        max: 256.0,
+        default: 0.0,
+        doc: "threads or processes (0: all hardware threads)",
+    },
 ];
 
 /// Parameters of the fetch widget.
@@ -89,8 +95,20 @@ pub const FETCH_PARAMS: [Param; 5] = [
     Param { key: "tasks", min: 1.0, max: 1000.0, default: 50.0, doc: "number of simulated pages" },
     Param { key: "latency", min: 1.0, max: 5000.0, default: 500.0, doc: "latency of each page (ms)" },
     Param { key: "parse", min: 0.0, max: 200.0, default: 0.0, doc: "CPU cost to parse each page (ms)" },
-    Param { key: "threads", min: 1.0, max: 256.0, default: 0.0, doc: "threads or processes (0: all hardware threads)" },
-    Param { key: "limit", min: 0.0, max: 1000.0, default: 0.0, doc: "most pages in flight for async (0: no limit)" },
+    Param {
+        key: "threads",
+        min: 1.0,
+        max: 256.0,
+        default: 0.0,
+        doc: "threads or processes (0: all hardware threads)",
+    },
+    Param {
+        key: "limit",
+        min: 0.0,
+        max: 1000.0,
+        default: 0.0,
+        doc: "most pages in flight for async (0: no limit)",
+    },
 ];
 
 /// Total fib calls one job may make: 64 tasks of fib(40), about 20 s of work on one
@@ -112,7 +130,10 @@ impl Param {
             Ok(v) if v.is_finite() => {
                 let c = v.clamp(self.min, self.max);
                 if c != v {
-                    notices.push(Notice(format!("{}={raw} is out of range {}..{}: using {c}", self.key, self.min, self.max)));
+                    notices.push(Notice(format!(
+                        "{}={raw} is out of range {}..{}: using {c}",
+                        self.key, self.min, self.max
+                    )));
                 }
                 c
             }
@@ -125,8 +146,7 @@ impl Param {
 }
 
 /// The value for `key` in URL query pairs (the last one wins, as in `URLSearchParams`).
-pub 
-fn find<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub fn find<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
     query.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
@@ -153,7 +173,9 @@ impl Job {
         let threads_asked = get("threads", &mut notices) as u32;
         let threads = if threads_asked == 0 { hw } else { threads_asked.min(hw) };
         if threads_asked > hw {
-            notices.push(Notice(format!("threads={threads_asked}: this machine has {hw} hardware threads, using {hw}")));
+            notices.push(Notice(format!(
+                "threads={threads_asked}: this machine has {hw} hardware threads, using {hw}"
+            )));
         }
         let workload = if widget == "fetch" {
             Workload::Fetch {
@@ -166,7 +188,9 @@ impl Job {
             let mut tasks = get("tasks", &mut notices) as u32;
             let most = (MAX_FIB_CALLS / fib_calls(n)).max(1) as u32;
             if tasks > most {
-                notices.push(Notice(format!("{tasks} × fib({n}) is too much work for one run: using {most} tasks")));
+                notices.push(Notice(format!(
+                    "{tasks} × fib({n}) is too much work for one run: using {most} tasks"
+                )));
                 tasks = most;
             }
             Workload::Fib { tasks, n }
@@ -199,7 +223,15 @@ mod tests {
     fn defaults_when_the_url_says_nothing() {
         let (job, notices) = Job::from_query("fib", &[], 4);
         assert!(notices.is_empty());
-        assert_eq!(job, Job { workload: Workload::Fib { tasks: 16, n: 39 }, strategy: Strategy::Threads, threads: 4, limit: None });
+        assert_eq!(
+            job,
+            Job {
+                workload: Workload::Fib { tasks: 16, n: 39 },
+                strategy: Strategy::Threads,
+                threads: 4,
+                limit: None
+            }
+        );
         let (job, _) = Job::from_query("fetch", &[], 2);
         assert_eq!(job.workload, Workload::Fetch { tasks: 50, latency_ms: 500.0, parse_ms: 0.0 });
     }
@@ -208,7 +240,14 @@ mod tests {
     fn reads_every_parameter() {
         let (job, notices) = Job::from_query(
             "fetch",
-            &q(&[("strategy", "async"), ("tasks", "1000"), ("latency", "250"), ("parse", "2"), ("limit", "8"), ("threads", "2")]),
+            &q(&[
+                ("strategy", "async"),
+                ("tasks", "1000"),
+                ("latency", "250"),
+                ("parse", "2"),
+                ("limit", "8"),
+                ("threads", "2"),
+            ]),
             8,
         );
         assert!(notices.is_empty(), "{notices:?}");
@@ -219,8 +258,11 @@ mod tests {
 
     #[test]
     fn bad_values_are_defaulted_or_clamped_and_reported() {
-        let (job, notices) =
-            Job::from_query("fib", &q(&[("strategy", "fork"), ("tasks", "abc"), ("n", "99"), ("threads", "64")]), 2);
+        let (job, notices) = Job::from_query(
+            "fib",
+            &q(&[("strategy", "fork"), ("tasks", "abc"), ("n", "99"), ("threads", "64")]),
+            2,
+        );
         assert_eq!(job.strategy, Strategy::Threads);
         assert_eq!(job.workload, Workload::Fib { tasks: 16, n: 42 }, "16 × fib(42) is within the bound");
         assert_eq!(job.threads, 2);
@@ -237,9 +279,9 @@ mod tests {
         let Workload::Fib { tasks, n } = job.workload else { panic!() };
         assert!(tasks as u64 * fib_calls(n) <= MAX_FIB_CALLS);
         assert!(tasks < 64 && !notices.is_empty());
-        let (job, _) = Job::from_query("fetch", &q(&[("tasks", "1e9"), ("latency", "-5"), ("limit", "NaN")]), 2);
+        let (job, _) =
+            Job::from_query("fetch", &q(&[("tasks", "1e9"), ("latency", "-5"), ("limit", "NaN")]), 2);
         assert_eq!(job.workload, Workload::Fetch { tasks: 1000, latency_ms: 1.0, parse_ms: 0.0 });
         assert_eq!(job.limit, None);
     }
-
 }

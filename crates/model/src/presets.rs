@@ -28,11 +28,46 @@ use Strategy::{Async, Sync, Threads};
 
 /// Every preset, in the order the post shows them.
 pub const PRESETS: &[Preset] = &[
-    Preset { key: "single-load", title: "Loading one pixel: waiting on I/O", side: 1, mix: Mix::IoOnly, fixed_ms: Some(4000.0), panels: &[("Load", Sync, None)] },
-    Preset { key: "single-render", title: "Rendering one pixel: CPU work", side: 1, mix: Mix::CpuOnly, fixed_ms: Some(4000.0), panels: &[("Render", Sync, None)] },
-    Preset { key: "sync-4x4", title: "Synchronous: one pixel after another", side: 4, mix: Mix::Mixed, fixed_ms: None, panels: &[("Synchronous", Sync, None)] },
-    Preset { key: "threads-4x4", title: "Parallel: a thread per pixel (ideal world)", side: 4, mix: Mix::Mixed, fixed_ms: None, panels: &[("Threads", Threads, None)] },
-    Preset { key: "async-4x4", title: "Concurrent: a coroutine per pixel (ideal world)", side: 4, mix: Mix::Mixed, fixed_ms: None, panels: &[("Coroutines", Async, None)] },
+    Preset {
+        key: "single-load",
+        title: "Loading one pixel: waiting on I/O",
+        side: 1,
+        mix: Mix::IoOnly,
+        fixed_ms: Some(4000.0),
+        panels: &[("Load", Sync, None)],
+    },
+    Preset {
+        key: "single-render",
+        title: "Rendering one pixel: CPU work",
+        side: 1,
+        mix: Mix::CpuOnly,
+        fixed_ms: Some(4000.0),
+        panels: &[("Render", Sync, None)],
+    },
+    Preset {
+        key: "sync-4x4",
+        title: "Synchronous: one pixel after another",
+        side: 4,
+        mix: Mix::Mixed,
+        fixed_ms: None,
+        panels: &[("Synchronous", Sync, None)],
+    },
+    Preset {
+        key: "threads-4x4",
+        title: "Parallel: a thread per pixel (ideal world)",
+        side: 4,
+        mix: Mix::Mixed,
+        fixed_ms: None,
+        panels: &[("Threads", Threads, None)],
+    },
+    Preset {
+        key: "async-4x4",
+        title: "Concurrent: a coroutine per pixel (ideal world)",
+        side: 4,
+        mix: Mix::Mixed,
+        fixed_ms: None,
+        panels: &[("Coroutines", Async, None)],
+    },
     Preset {
         key: "compare-4x4",
         title: "All three on the same 16 pixels",
@@ -110,9 +145,21 @@ pub const SANDBOX_PARAMS: [Param; 9] = [
     Param { key: "load_max", min: 0.0, max: 60_000.0, default: 7000.0, doc: "longest load (ms)" },
     Param { key: "render_min", min: 0.0, max: 60_000.0, default: 800.0, doc: "shortest render (ms)" },
     Param { key: "render_max", min: 0.0, max: 60_000.0, default: 1500.0, doc: "longest render (ms)" },
-    Param { key: "workers", min: 0.0, max: 4096.0, default: 8.0, doc: "threads, processes or coroutines at once (0: unlimited)" },
+    Param {
+        key: "workers",
+        min: 0.0,
+        max: 4096.0,
+        default: 8.0,
+        doc: "threads, processes or coroutines at once (0: unlimited)",
+    },
     Param { key: "cores", min: 0.0, max: 256.0, default: 4.0, doc: "CPU cores (0: unlimited)" },
-    Param { key: "startup", min: 0.0, max: 5000.0, default: 0.0, doc: "start-up cost per thread or process (ms)" },
+    Param {
+        key: "startup",
+        min: 0.0,
+        max: 5000.0,
+        default: 0.0,
+        doc: "start-up cost per thread or process (ms)",
+    },
     Param { key: "seed", min: 0.0, max: 4_294_967_295.0, default: 1.0, doc: "workload seed" },
 ];
 
@@ -136,9 +183,11 @@ impl Sandbox {
             p.read(find(query, key), &mut notices)
         };
         let side = v("side") as u32;
-        let (load, render) = (Range::new(v("load_min"), v("load_max")), Range::new(v("render_min"), v("render_max")));
+        let (load, render) =
+            (Range::new(v("load_min"), v("load_max")), Range::new(v("render_min"), v("render_max")));
         let limit = |x: f64| (x >= 1.0).then_some(x as u32);
-        let (workers, cores, startup, seed) = (limit(v("workers")), limit(v("cores")), v("startup"), v("seed") as u64);
+        let (workers, cores, startup, seed) =
+            (limit(v("workers")), limit(v("cores")), v("startup"), v("seed") as u64);
         let strategies: Vec<Strategy> = match find(query, "strategy").unwrap_or("all") {
             "all" | "" => Strategy::ALL.to_vec(),
             key => match Strategy::from_key(key) {
@@ -152,7 +201,8 @@ impl Sandbox {
         let panels = strategies
             .into_iter()
             .map(|s| {
-                let mut cfg = SimConfig::ideal(s).with_workers(workers).with_cores(cores).with_startup_ms(startup);
+                let mut cfg =
+                    SimConfig::ideal(s).with_workers(workers).with_cores(cores).with_startup_ms(startup);
                 if s == Strategy::Processes {
                     // Processes pay a hand-off per task; make it visible but small.
                     cfg = cfg.with_handoff_ms(20.0);
@@ -210,8 +260,10 @@ mod tests {
 
     #[test]
     fn sandbox_clamps_and_tells() {
-        let q: Vec<(String, String)> =
-            [("side", "500"), ("workers", "x"), ("strategy", "fork")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let q: Vec<(String, String)> = [("side", "500"), ("workers", "x"), ("strategy", "fork")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let (sb, notices) = Sandbox::from_query(&q);
         assert_eq!(sb.side, 64);
         assert_eq!(sb.spec.tasks, 4096);

@@ -64,7 +64,8 @@ impl Recording {
     /// that never ran (a cancelled run) are left out of the trace's task list, which then
     /// holds the first `k` tasks that all ran, or as many records as ran, re-indexed.
     pub fn into_trace(mut self) -> Trace {
-        let mut keys: Vec<u32> = self.tasks.iter().map(|t| t.lane).chain(self.lane_spans.iter().map(|l| l.lane)).collect();
+        let mut keys: Vec<u32> =
+            self.tasks.iter().map(|t| t.lane).chain(self.lane_spans.iter().map(|l| l.lane)).collect();
         keys.sort_unstable();
         keys.dedup();
         let index_of = |key: u32| keys.binary_search(&key).expect("every key was collected") as u32;
@@ -78,7 +79,11 @@ impl Recording {
         trace.lanes = (0..keys.len())
             .map(|i| Lane {
                 kind: self.lane_kind,
-                label: if self.lane_kind == LaneKind::Main { noun.to_string() } else { format!("{noun} {}", i + 1) },
+                label: if self.lane_kind == LaneKind::Main {
+                    noun.to_string()
+                } else {
+                    format!("{noun} {}", i + 1)
+                },
                 segments: Vec::new(),
             })
             .collect();
@@ -141,8 +146,18 @@ mod tests {
             origin: 1000.0,
             end: Some(1100.0),
             tasks: vec![
-                TaskRun { task: 1, lane: 7, spans: vec![span(Phase::Rendering, 1040.0, 1090.0)], value: Some(3) },
-                TaskRun { task: 0, lane: 3, spans: vec![span(Phase::Handoff, 1020.0, 1021.0), span(Phase::Rendering, 1021.0, 1060.0)], value: Some(2) },
+                TaskRun {
+                    task: 1,
+                    lane: 7,
+                    spans: vec![span(Phase::Rendering, 1040.0, 1090.0)],
+                    value: Some(3),
+                },
+                TaskRun {
+                    task: 0,
+                    lane: 3,
+                    spans: vec![span(Phase::Handoff, 1020.0, 1021.0), span(Phase::Rendering, 1021.0, 1060.0)],
+                    value: Some(2),
+                },
             ],
             lane_spans: vec![
                 LaneSpan { lane: 3, span: span(Phase::Starting, 1000.0, 1020.0) },

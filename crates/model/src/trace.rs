@@ -24,13 +24,8 @@ pub enum Strategy {
 
 impl Strategy {
     /// Every strategy, in the order the site presents them.
-    pub const ALL: [Strategy; 5] = [
-        Strategy::Sync,
-        Strategy::Async,
-        Strategy::Threads,
-        Strategy::Processes,
-        Strategy::Gil,
-    ];
+    pub const ALL: [Strategy; 5] =
+        [Strategy::Sync, Strategy::Async, Strategy::Threads, Strategy::Processes, Strategy::Gil];
 
     /// The name used in URLs and messages (`sync`, `async`, ...).
     pub fn key(self) -> &'static str {
@@ -204,12 +199,8 @@ impl Trace {
                 if self.makespan <= 0.0 {
                     return 0.0;
                 }
-                let busy: f64 = l
-                    .segments
-                    .iter()
-                    .filter(|s| s.phase != Phase::Blocked)
-                    .map(Segment::duration)
-                    .sum();
+                let busy: f64 =
+                    l.segments.iter().filter(|s| s.phase != Phase::Blocked).map(Segment::duration).sum();
                 busy / self.makespan
             })
             .collect()

@@ -41,12 +41,28 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
         align,
         baseline: Baseline::Middle,
     };
-    shapes.push(Shape::Rect { x: 0.0, y: 0.0, w: width, h: height, fill: Some(style.background), stroke: None, line_width: 0.0 });
+    shapes.push(Shape::Rect {
+        x: 0.0,
+        y: 0.0,
+        w: width,
+        h: height,
+        fill: Some(style.background),
+        stroke: None,
+        line_width: 0.0,
+    });
     shapes.push(text(left, 12.0, "speedup over 1 thread".into(), Align::Left, style.text));
     // Axes with integer ticks.
     for s in 0..=(s_max as u32) {
         let yy = y(s as f64);
-        shapes.push(Shape::Line { x1: left, y1: yy, x2: right, y2: yy, color: style.gridline, width: 1.0, dash: None });
+        shapes.push(Shape::Line {
+            x1: left,
+            y1: yy,
+            x2: right,
+            y2: yy,
+            color: style.gridline,
+            width: 1.0,
+            dash: None,
+        });
         shapes.push(text(left - 6.0, yy, format!("{s}×"), Align::Right, style.muted));
     }
     for p in 1..=(p_max as u32) {
@@ -54,11 +70,22 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
     }
     shapes.push(text((left + right) / 2.0, bottom + 26.0, "threads".into(), Align::Center, style.muted));
     // Ideal: S = p.
-    shapes.push(Shape::Line { x1: x(1.0), y1: y(1.0), x2: x(p_max), y2: y(p_max), color: style.muted, width: 1.0, dash: Some([4.0, 4.0]) });
+    shapes.push(Shape::Line {
+        x1: x(1.0),
+        y1: y(1.0),
+        x2: x(p_max),
+        y2: y(p_max),
+        color: style.muted,
+        width: 1.0,
+        dash: Some([4.0, 4.0]),
+    });
     // Amdahl with the measured serial fraction.
     let widest = points.iter().filter(|&&(p, _)| p > 1).max_by_key(|&&(p, _)| p);
     if let Some(f) = widest.and_then(|&(p, s)| serial_fraction(s, p as f64)) {
-        let curve: Vec<[f64; 2]> = (0..=40).map(|i| 1.0 + (p_max - 1.0) * i as f64 / 40.0).map(|p| [x(p), y(amdahl(f, p))]).collect();
+        let curve: Vec<[f64; 2]> = (0..=40)
+            .map(|i| 1.0 + (p_max - 1.0) * i as f64 / 40.0)
+            .map(|p| [x(p), y(amdahl(f, p))])
+            .collect();
         shapes.push(Shape::Polyline { points: curve, color: style.loading, width: 2.0 });
         let label = format!("Amdahl, serial fraction {:.1}%", f * 100.0);
         shapes.push(text(right, 12.0, label, Align::Right, style.loading));
@@ -69,7 +96,10 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
     if measured.len() > 1 {
         shapes.push(Shape::Polyline { points: measured.clone(), color: style.rendering, width: 1.5 });
     }
-    shapes.push(Shape::Rects { fill: style.rendering, rects: measured.iter().map(|[px, py]| [px - 4.0, py - 4.0, 8.0, 8.0]).collect() });
+    shapes.push(Shape::Rects {
+        fill: style.rendering,
+        rects: measured.iter().map(|[px, py]| [px - 4.0, py - 4.0, 8.0, 8.0]).collect(),
+    });
     shapes
 }
 

@@ -57,7 +57,9 @@ fn mount(element: &Element, name: &str, query: Vec<(String, String)>, embedded: 
     }
     match name {
         "anim" => {
-            let preset = cvp_model::job::find(&query, "preset").map(str::to_string).or_else(|| element.get_attribute("data-preset"));
+            let preset = cvp_model::job::find(&query, "preset")
+                .map(str::to_string)
+                .or_else(|| element.get_attribute("data-preset"));
             anim::mount_preset(element, &preset.unwrap_or_default(), &query);
             true
         }

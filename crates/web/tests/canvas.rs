@@ -1,9 +1,9 @@
 //! The renderer and the canvas backend together: a known trace at a known time paints
 //! known pixels (colour where rendered, grey where loaded, nothing in the future).
 
-use cvp_web::canvas::Canvas;
 use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
 use cvp_scene::{draw, draw_prepared, picture, Layout, Prepared, Shape, Style};
+use cvp_web::canvas::Canvas;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlCanvasElement;
@@ -54,7 +54,9 @@ fn a_known_trace_paints_known_pixels() {
     let want = picture::rgb(u, v);
     let got = pixel(&canvas, x, y, dpr);
     web_sys::console::log_1(&format!("done tile: got {got:?} want {want:?}").into());
-    for k in 0..3 { assert!((got[k] as i32 - want[k] as i32).abs() <= 12, "done tile {got:?} vs {want:?}"); }
+    for k in 0..3 {
+        assert!((got[k] as i32 - want[k] as i32).abs() <= 12, "done tile {got:?} vs {want:?}");
+    }
 
     // Tile 1 at 50%: the top half in colour, the bottom in grey.
     let r1 = grid.tile_rect(1);
@@ -87,7 +89,13 @@ fn dense(lanes: u32, per_lane: u32) -> Trace {
         t.lanes.push(Lane { kind: LaneKind::Thread, label: format!("thread {}", l + 1), segments });
         for k in 0..per_lane / 2 {
             let start = k as f64 * 100.0;
-            t.tasks.push(TaskRecord { id: l * per_lane / 2 + k, lane: l, start, end: start + 100.0, value: None });
+            t.tasks.push(TaskRecord {
+                id: l * per_lane / 2 + k,
+                lane: l,
+                start,
+                end: start + 100.0,
+                value: None,
+            });
         }
     }
     t.close();

@@ -23,10 +23,12 @@ async fn parallel_result_equals_sequential() {
     let seq: Vec<u64> = (10..26).map(fib).collect();
     let par: Vec<u64> = (10..26u32).into_par_iter().map(fib).collect();
     assert_eq!(par, seq);
-    let threads_used: std::collections::BTreeSet<usize> =
-        (0..64u32).into_par_iter().map(|n| {
+    let threads_used: std::collections::BTreeSet<usize> = (0..64u32)
+        .into_par_iter()
+        .map(|n| {
             fib(18 + n % 4);
             rayon::current_thread_index().expect("runs on the pool")
-        }).collect();
+        })
+        .collect();
     assert!(!threads_used.is_empty() && threads_used.iter().all(|&i| i < POOL));
 }

@@ -25,7 +25,11 @@ async fn run(workload: Workload, strategy: Strategy, threads: u32, limit: Option
     let done = Arc::new(AtomicU32::new(0));
     let trace = runs::run(&job, &caps(), done.clone()).await.expect("runs").expect("not cancelled");
     trace.validate().expect("a well-formed trace");
-    assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), workload.tasks(), "progress counts every task");
+    assert_eq!(
+        done.load(std::sync::atomic::Ordering::Relaxed),
+        workload.tasks(),
+        "progress counts every task"
+    );
     trace
 }
 
@@ -60,7 +64,11 @@ async fn threads_fib_overlaps_on_two_lanes() {
     let t = run(Workload::Fib { tasks: 8, n: 30 }, Strategy::Threads, POOL as u32, None).await;
     assert_eq!(t.tasks.len(), 8);
     assert!(t.tasks.iter().all(|r| r.value == Some(fib(30))));
-    assert!(t.lanes.len() >= 2, "both workers ran tasks: {:?}", t.lanes.iter().map(|l| &l.label).collect::<Vec<_>>());
+    assert!(
+        t.lanes.len() >= 2,
+        "both workers ran tasks: {:?}",
+        t.lanes.iter().map(|l| &l.label).collect::<Vec<_>>()
+    );
     assert!(t.max_cpu_overlap() >= 2, "two workers computed at the same time");
 }
 
@@ -114,13 +122,15 @@ async fn fetch_sync_takes_n_latencies() {
 
 #[wasm_bindgen_test]
 async fn fetch_threads_wait_in_parallel() {
-    let t = run(Workload::Fetch { tasks: 4, latency_ms: 100.0, parse_ms: 0.0 }, Strategy::Threads, 2, None).await;
+    let t =
+        run(Workload::Fetch { tasks: 4, latency_ms: 100.0, parse_ms: 0.0 }, Strategy::Threads, 2, None).await;
     assert!(t.makespan >= 200.0 - 5.0 && t.makespan < 300.0, "two rounds of two: {}", t.makespan);
 }
 
 #[wasm_bindgen_test]
 async fn fetch_processes_complete() {
-    let t = run(Workload::Fetch { tasks: 4, latency_ms: 50.0, parse_ms: 0.0 }, Strategy::Processes, 2, None).await;
+    let t = run(Workload::Fetch { tasks: 4, latency_ms: 50.0, parse_ms: 0.0 }, Strategy::Processes, 2, None)
+        .await;
     assert_eq!(t.tasks.len(), 4);
 }
 

@@ -42,7 +42,9 @@ pub async fn run_sync(workload: Workload, done: Arc<AtomicU32>) -> Vec<TaskRun> 
         let mut spans = Vec::new();
         let value = match workload {
             Workload::Fib { n, .. } => compute(&mut spans, || work::fib(n)),
-            Workload::Fetch { latency_ms, parse_ms, .. } => fetch(&mut spans, task, latency_ms, parse_ms).await,
+            Workload::Fetch { latency_ms, parse_ms, .. } => {
+                fetch(&mut spans, task, latency_ms, parse_ms).await
+            }
         };
         if cancel::requested() {
             break;

@@ -39,7 +39,9 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
     let threads = job.threads.max(1);
     let (lane_kind, cores, tasks, lane_spans) = match job.strategy {
         Strategy::Sync => (LaneKind::Main, 1, local::run_sync(job.workload, done).await, Vec::new()),
-        Strategy::Async => (LaneKind::Coroutine, 1, local::run_async(job.workload, job.limit, done).await, Vec::new()),
+        Strategy::Async => {
+            (LaneKind::Coroutine, 1, local::run_async(job.workload, job.limit, done).await, Vec::new())
+        }
         Strategy::Threads | Strategy::Gil => {
             let lanes = threads.min(caps.pool_threads);
             let gil = job.strategy == Strategy::Gil;
@@ -53,6 +55,7 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
     if cancel::requested() {
         return Ok(None);
     }
-    let recording = Recording { strategy: job.strategy, lane_kind, cores, origin, end: None, tasks, lane_spans };
+    let recording =
+        Recording { strategy: job.strategy, lane_kind, cores, origin, end: None, tasks, lane_spans };
     Ok(Some(recording.into_trace()))
 }

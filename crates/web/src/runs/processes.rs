@@ -38,7 +38,11 @@ struct State {
 
 /// Runs `workload` on `count` fresh processes. Returns the measured tasks and each
 /// process's start-up.
-pub async fn run(workload: Workload, count: u32, done: Arc<AtomicU32>) -> Result<(Vec<TaskRun>, Vec<LaneSpan>), String> {
+pub async fn run(
+    workload: Workload,
+    count: u32,
+    done: Arc<AtomicU32>,
+) -> Result<(Vec<TaskRun>, Vec<LaneSpan>), String> {
     let total = workload.tasks();
     let state = Rc::new(RefCell::new(State::default()));
     for lane in 0..count.clamp(1, total.max(1)) {
@@ -73,10 +77,12 @@ pub async fn run(workload: Workload, count: u32, done: Arc<AtomicU32>) -> Result
     loop {
         TimeoutFuture::new(4).await;
         if state.borrow().lane_spans.is_empty() && now_ms() - started > START_TIMEOUT_MS {
-            state.borrow_mut().error = Some(format!("no process started within {} s", START_TIMEOUT_MS / 1000.0));
+            state.borrow_mut().error =
+                Some(format!("no process started within {} s", START_TIMEOUT_MS / 1000.0));
         }
         let st = state.borrow();
-        let finished = st.runs.len() as u32 >= total || (st.next >= total && st.procs.iter().all(|p| !p.busy));
+        let finished =
+            st.runs.len() as u32 >= total || (st.next >= total && st.procs.iter().all(|p| !p.busy));
         if finished || st.error.is_some() || cancel::requested() {
             break;
         }

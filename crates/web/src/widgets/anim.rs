@@ -1,9 +1,9 @@
 //! Animation widgets: a preset of the post (or the sandbox) simulated on one seeded
 //! workload and played in compared panels.
 
+use super::form::{param_field, show_notices};
 use super::player::Player;
 use crate::dom::{el, listen};
-use super::form::{param_field, show_notices};
 use cvp_model::job::find;
 use cvp_model::presets::{Preset, Sandbox, SANDBOX_PARAMS};
 use cvp_model::{Strategy, Trace};
@@ -43,7 +43,8 @@ pub fn mount_preset(root: &Element, key: &str, query: &[(String, String)]) {
     let Some(player) = player_for(&traces, root) else { return };
     let _ = root.class_list().add_2("cvp-widget", "cvp-anim");
     let _ = root.set_attribute("data-state", "ready");
-    let reseed = el("button").attr("type", "button").attr("data-action", "reseed").text("New random workload").build();
+    let reseed =
+        el("button").attr("type", "button").attr("data-action", "reseed").text("New random workload").build();
     let header = el("div").class("cvp-anim-head").child(el("h3").text(preset.title)).child(&reseed).build();
     root.set_inner_html("");
     let _ = root.append_child(&header);
@@ -74,10 +75,21 @@ pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
     }
     strategy.set_value(find(query, "strategy").filter(|k| Strategy::from_key(k).is_some()).unwrap_or("all"));
     let _ = form.append_child(&el("label").child(el("span").text("strategy")).child(&strategy).build());
-    let go = el("button").attr("type", "button").attr("data-action", "simulate").class("primary").text("Simulate").build();
+    let go = el("button")
+        .attr("type", "button")
+        .attr("data-action", "simulate")
+        .class("primary")
+        .text("Simulate")
+        .build();
     let notices = el("ul").class("cvp-notices").attr("aria-live", "polite").build();
     let slot = el("div").class("cvp-sandbox-player").build();
-    for child in [el("h3").text("Sandbox: your own workload").build(), form, el("div").class("cvp-buttons").child(&go).build(), notices.clone(), slot.clone()] {
+    for child in [
+        el("h3").text("Sandbox: your own workload").build(),
+        form,
+        el("div").class("cvp-buttons").child(&go).build(),
+        notices.clone(),
+        slot.clone(),
+    ] {
         let _ = root.append_child(&child);
     }
     let current: Rc<RefCell<Option<Player>>> = Rc::default();
@@ -119,7 +131,8 @@ pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
     // value such as "abc" that the reader should hear about.
     simulate(query);
     listen(&go, "click", move |_| {
-        let mut pairs: Vec<(String, String)> = inputs.iter().map(|(k, i)| (k.to_string(), i.value())).collect();
+        let mut pairs: Vec<(String, String)> =
+            inputs.iter().map(|(k, i)| (k.to_string(), i.value())).collect();
         pairs.push(("strategy".into(), strategy.value()));
         simulate(&pairs);
     });

@@ -4,8 +4,8 @@
 //! The player owns only the clock; every frame is `cvp_scene::draw(trace, t, layout)`,
 //! so scrubbing, stepping and reduced motion are just other values of `t`.
 
-use crate::canvas::Canvas;
 use super::icons;
+use crate::canvas::Canvas;
 use crate::dom::{el, listen};
 use cvp_scene::{draw_prepared, format_duration, summary, Layout, Prepared, Style};
 use std::cell::RefCell;
@@ -63,18 +63,40 @@ fn prefers_reduced_motion() -> bool {
 impl Player {
     /// A player with `panels` canvases titled as given. With `autoplay`, it starts when
     /// scrolled into view (unless the reader prefers reduced motion).
-    pub fn new(titles: &[String], noun: &'static str, show_grid: bool, autoplay: bool) -> Result<Player, JsValue> {
+    pub fn new(
+        titles: &[String],
+        noun: &'static str,
+        show_grid: bool,
+        autoplay: bool,
+    ) -> Result<Player, JsValue> {
         let canvases = el("div").class("cvp-panels").attr("data-count", &titles.len().to_string()).build();
         let mut panels = Vec::new();
         for title in titles {
-            let element: HtmlCanvasElement = el("canvas").class("cvp-canvas").attr("role", "img").attr("aria-label", title).build().unchecked_into();
+            let element: HtmlCanvasElement = el("canvas")
+                .class("cvp-canvas")
+                .attr("role", "img")
+                .attr("aria-label", title)
+                .build()
+                .unchecked_into();
             let _ = canvases.append_child(&element);
-            panels.push(Panel { canvas: Canvas::new(element.clone())?, element, prepared: None, title: title.clone(), show_grid });
+            panels.push(Panel {
+                canvas: Canvas::new(element.clone())?,
+                element,
+                prepared: None,
+                title: title.clone(),
+                show_grid,
+            });
         }
         let button = |action: &str, label: &str, icon: &str| {
-            el("button").attr("type", "button").attr("data-action", action).attr("aria-label", label).attr("title", label).markup(icon)
+            el("button")
+                .attr("type", "button")
+                .attr("data-action", action)
+                .attr("aria-label", label)
+                .attr("title", label)
+                .markup(icon)
         };
-        let play: HtmlButtonElement = button("play", "Play", icons::PLAY).class("primary").build().unchecked_into();
+        let play: HtmlButtonElement =
+            button("play", "Play", icons::PLAY).class("primary").build().unchecked_into();
         let scrub: HtmlInputElement = el("input")
             .attr("type", "range")
             .attr("min", "0")
@@ -84,7 +106,8 @@ impl Player {
             .attr("data-action", "scrub")
             .build()
             .unchecked_into();
-        let speed: HtmlSelectElement = el("select").attr("aria-label", "Speed").attr("data-action", "speed").build().unchecked_into();
+        let speed: HtmlSelectElement =
+            el("select").attr("aria-label", "Speed").attr("data-action", "speed").build().unchecked_into();
         for s in SPEEDS {
             let label = match s {
                 0.25 => "¼×".to_string(),
@@ -105,12 +128,25 @@ impl Player {
             .child(&time)
             .child(el("label").class("cvp-speed").child(el("span").text("speed")).child(&speed))
             .build();
-        let root = el("div").class("cvp-player").attr("tabindex", "-1").child(&canvases).child(&controls).child(&live).build();
+        let root = el("div")
+            .class("cvp-player")
+            .attr("tabindex", "-1")
+            .child(&canvases)
+            .child(&controls)
+            .child(&live)
+            .build();
         let reduced_motion = prefers_reduced_motion();
         let player = Player(Rc::new(RefCell::new(Inner {
             root,
             panels,
-            clock: Clock { t: 0.0, speed: 1.0, playing: false, visible: false, last_frame: None, frame_pending: false },
+            clock: Clock {
+                t: 0.0,
+                speed: 1.0,
+                playing: false,
+                visible: false,
+                last_frame: None,
+                frame_pending: false,
+            },
             noun,
             play,
             scrub,
@@ -257,8 +293,19 @@ impl Player {
         for panel in &inner.panels {
             let Some(prepared) = &panel.prepared else { continue };
             let (w, h) = panel_size(&panel.element, prepared, panel.show_grid, inner.panels.len());
-            let layout = Layout { width: w, height: h, show_grid: panel.show_grid, grid_cols: None, time_max: Some(end), title: panel.title.clone(), pixel_ratio: device_pixel_ratio() };
-            let painted = panel.canvas.resize(w, h, device_pixel_ratio()).and_then(|()| panel.canvas.paint(&draw_prepared(prepared, t, &layout, &style)));
+            let layout = Layout {
+                width: w,
+                height: h,
+                show_grid: panel.show_grid,
+                grid_cols: None,
+                time_max: Some(end),
+                title: panel.title.clone(),
+                pixel_ratio: device_pixel_ratio(),
+            };
+            let painted = panel
+                .canvas
+                .resize(w, h, device_pixel_ratio())
+                .and_then(|()| panel.canvas.paint(&draw_prepared(prepared, t, &layout, &style)));
             if let Err(e) = painted {
                 web_sys::console::error_2(&"cannot draw:".into(), &e);
             }
@@ -332,18 +379,32 @@ impl Player {
                 }
             }
         };
-        let find = |action: &str| controls.query_selector(&format!("[data-action={action}]")).ok().flatten().expect("built in new()");
+        let find = |action: &str| {
+            controls
+                .query_selector(&format!("[data-action={action}]"))
+                .ok()
+                .flatten()
+                .expect("built in new()")
+        };
         listen(&find("play"), "click", with(|p| p.set_playing(!p.playing())));
         listen(&find("step"), "click", with(Player::step));
-        listen(&find("replay"), "click", with(|p| {
-            p.seek(0.0);
-            p.set_playing(true);
-        }));
-        listen(&find("scrub"), "input", with(|p| {
-            let v: f64 = p.0.borrow().scrub.value().parse().unwrap_or(0.0);
-            p.set_playing(false);
-            p.seek(v / 1000.0 * p.end());
-        }));
+        listen(
+            &find("replay"),
+            "click",
+            with(|p| {
+                p.seek(0.0);
+                p.set_playing(true);
+            }),
+        );
+        listen(
+            &find("scrub"),
+            "input",
+            with(|p| {
+                let v: f64 = p.0.borrow().scrub.value().parse().unwrap_or(0.0);
+                p.set_playing(false);
+                p.seek(v / 1000.0 * p.end());
+            }),
+        );
         let s = speed.clone();
         let weak = Rc::downgrade(&self.0);
         listen(speed, "change", move |_| {
@@ -359,9 +420,10 @@ impl Player {
             let Some(inner) = weak.upgrade() else { return };
             let p = Player(inner);
             let e: web_sys::KeyboardEvent = e.unchecked_into();
-            let target_is_control = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| {
-                matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "BUTTON")
-            });
+            let target_is_control = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "BUTTON"));
             let handled = match e.key().as_str() {
                 " " | "k" if !target_is_control || e.key() == "k" => {
                     p.set_playing(!p.playing());
@@ -396,7 +458,9 @@ impl Player {
         let weak = Rc::downgrade(&self.0);
         let on_intersect = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
             let Some(inner) = weak.upgrade() else { return };
-            let visible = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+            let visible = entries
+                .iter()
+                .any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
             Player(inner).set_visible(visible);
         });
         let root = self.0.borrow().root.clone();

@@ -1,16 +1,16 @@
 //! The real-run widget: runs the fib or fetch workload on this machine with each strategy,
 //! and shows the measured times, the speedups and the measured timeline.
 
+use super::form::{param_field, show_notices};
 use super::player::Player;
 use crate::canvas::Canvas;
-use cvp_scene::{format_duration, speedup_chart, Style};
 use crate::client::{Readiness, RunEvent, Runner};
-use super::form::{param_field, show_notices};
 use crate::dom::{el, find, toggle_attr};
 use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
 use cvp_model::job::{Job, Notice, Param, FETCH_PARAMS, FIB_PARAMS};
 use cvp_model::{Phase, Strategy, Trace};
+use cvp_scene::{format_duration, speedup_chart, Style};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -113,22 +113,34 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
     }
     let form = form.child(el("label").child(el("span").text("strategy")).child(&strategy));
 
-    let button = |action: &str, text: &str| el("button").attr("type", "button").attr("data-action", action).text(text);
+    let button =
+        |action: &str, text: &str| el("button").attr("type", "button").attr("data-action", action).text(text);
     let buttons = el("div")
         .class("cvp-buttons")
         .child(button("run", "Run").class("primary"))
         .child(button("run-all", "Run every strategy"))
         .child(button("scale", "Measure 1 to N threads"))
         .child(button("cancel", "Cancel").attr("disabled", ""));
-    let progress: HtmlProgressElement = el("progress").class("cvp-progress").attr("max", "1").attr("value", "0").build().unchecked_into();
-    let status = el("p").class("cvp-status").attr("role", "status").attr("aria-live", "polite").text("Starting the workers…").build();
+    let progress: HtmlProgressElement =
+        el("progress").class("cvp-progress").attr("max", "1").attr("value", "0").build().unchecked_into();
+    let status = el("p")
+        .class("cvp-status")
+        .attr("role", "status")
+        .attr("aria-live", "polite")
+        .text("Starting the workers…")
+        .build();
     let notices = el("ul").class("cvp-notices").build();
     let table = el("table")
         .class("cvp-results")
         .child(el("caption").text("Measured on this machine"))
-        .child(el("thead").child(el("tr").children(
-            ["strategy", "lanes", "time", "speedup", "CPU busy"].map(|h| el("th").attr("scope", "col").text(h).build()),
-        )))
+        .child(
+            el("thead").child(
+                el("tr").children(
+                    ["strategy", "lanes", "time", "speedup", "CPU busy"]
+                        .map(|h| el("th").attr("scope", "col").text(h).build()),
+                ),
+            ),
+        )
         .child(el("tbody"))
         .build();
     let view = match Player::new(&["Measured timeline".to_string()], kind.noun(), false, false) {
@@ -138,8 +150,13 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
             return;
         }
     };
-    let chart_element: web_sys::HtmlCanvasElement =
-        el("canvas").class("cvp-chart").attr("hidden", "").attr("role", "img").attr("aria-label", "Measured speedup against Amdahl's law").build().unchecked_into();
+    let chart_element: web_sys::HtmlCanvasElement = el("canvas")
+        .class("cvp-chart")
+        .attr("hidden", "")
+        .attr("role", "img")
+        .attr("aria-label", "Measured speedup against Amdahl's law")
+        .build()
+        .unchecked_into();
     let Ok(chart) = Canvas::new(chart_element.clone()) else { return };
     root.set_inner_html("");
     let _ = root.class_list().add_2("cvp-widget", "cvp-realrun");
@@ -264,7 +281,8 @@ fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness, query: &[(String, Str
     if let Some(why) = unavailable(job.strategy, &ready.caps) {
         st.strategy.set_value(Strategy::Processes.key());
         if query.iter().any(|(k, _)| k == "strategy") {
-            notices.push(Notice(format!("{} cannot run here ({why}): using processes", job.strategy.label())));
+            notices
+                .push(Notice(format!("{} cannot run here ({why}): using processes", job.strategy.label())));
         }
     }
     show_notices(&st.notices, &notices);
@@ -272,7 +290,11 @@ fn on_ready(state: &Rc<RefCell<State>>, ready: &Readiness, query: &[(String, Str
     st.status.set_text_content(Some(&format!(
         "Ready: {} hardware threads, {}.",
         ready.caps.hardware_threads,
-        if ready.caps.pool_threads > 0 { format!("a pool of {} threads", ready.caps.pool_threads) } else { "no thread pool".into() }
+        if ready.caps.pool_threads > 0 {
+            format!("a pool of {} threads", ready.caps.pool_threads)
+        } else {
+            "no thread pool".into()
+        }
     )));
     set_busy(&st, st.runner.busy());
 }
@@ -284,7 +306,8 @@ fn selected_strategy(st: &State) -> Strategy {
 /// The job the form describes, with what had to be changed to make it valid.
 fn read_job(st: &State, strategy: Strategy) -> (Job, Vec<Notice>) {
     let caps = st.caps.expect("jobs start only once ready");
-    let mut pairs: Vec<(String, String)> = st.inputs.iter().map(|(p, i)| (p.key.to_string(), i.value())).collect();
+    let mut pairs: Vec<(String, String)> =
+        st.inputs.iter().map(|(p, i)| (p.key.to_string(), i.value())).collect();
     pairs.push(("strategy".into(), strategy.key().into()));
     Job::from_query(st.kind.key(), &pairs, caps.hardware_threads)
 }
@@ -342,7 +365,11 @@ fn reflect(st: &State, job: &Job) {
     let values: Vec<(&str, String)> = match job.workload {
         Workload::Fib { tasks, n } => vec![("tasks", tasks.to_string()), ("n", n.to_string())],
         Workload::Fetch { tasks, latency_ms, parse_ms } => {
-            vec![("tasks", tasks.to_string()), ("latency", latency_ms.to_string()), ("parse", parse_ms.to_string())]
+            vec![
+                ("tasks", tasks.to_string()),
+                ("latency", latency_ms.to_string()),
+                ("parse", parse_ms.to_string()),
+            ]
         }
     };
     for (key, v) in values.into_iter().chain([("threads", job.threads.to_string())]) {
@@ -351,7 +378,6 @@ fn reflect(st: &State, job: &Job) {
         }
     }
 }
-
 
 fn next(state: &Rc<RefCell<State>>) {
     let (runner, job, purpose) = {
@@ -369,7 +395,10 @@ fn next(state: &Rc<RefCell<State>>) {
             RunEvent::Progress { done, total } => {
                 let st = state.borrow();
                 st.progress.set_value(done as f64 / total.max(1) as f64);
-                st.status.set_text_content(Some(&format!("Running {}: {done} of {total} done", job.strategy.label())));
+                st.status.set_text_content(Some(&format!(
+                    "Running {}: {done} of {total} done",
+                    job.strategy.label()
+                )));
             }
             RunEvent::Done(trace) => {
                 finished(&state, job, purpose, trace);
@@ -428,14 +457,22 @@ fn render_table(st: &State) {
     body.set_inner_html("");
     let base = st.results.get(&Strategy::Sync).map(|o| o.trace.makespan);
     for (strategy, o) in &st.results {
-        let speedup = base.map_or("run sync to compare".to_string(), |b| format!("{:.2}×", b / o.trace.makespan.max(1e-9)));
+        let speedup = base
+            .map_or("run sync to compare".to_string(), |b| format!("{:.2}×", b / o.trace.makespan.max(1e-9)));
         let row = el("tr")
             .attr("data-strategy", strategy.key())
             .child(el("th").attr("scope", "row").text(strategy.label()))
             .child(el("td").attr("data-col", "lanes").text(&o.trace.lanes.len().to_string()))
-            .child(el("td").attr("data-col", "wall").attr("data-ms", &format!("{:.3}", o.trace.makespan)).text(&format_duration(o.trace.makespan)))
+            .child(
+                el("td")
+                    .attr("data-col", "wall")
+                    .attr("data-ms", &format!("{:.3}", o.trace.makespan))
+                    .text(&format_duration(o.trace.makespan)),
+            )
             .child(el("td").attr("data-col", "speedup").text(&speedup))
-            .child(el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.trace.cpu_utilisation() * 100.0)));
+            .child(
+                el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.trace.cpu_utilisation() * 100.0)),
+            );
         let _ = body.append_child(&row.build());
     }
 }
@@ -501,7 +538,10 @@ fn draw_chart(st: &State) {
     let width = (element.client_width() as f64).clamp(240.0, 640.0);
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let style = if super::player::dark_mode() { Style::dark() } else { Style::light() };
-    let drawn = st.chart.resize(width, 240.0, dpr).and_then(|()| st.chart.paint(&speedup_chart(&points, width, 240.0, &style)));
+    let drawn = st
+        .chart
+        .resize(width, 240.0, dpr)
+        .and_then(|()| st.chart.paint(&speedup_chart(&points, width, 240.0, &style)));
     if let Err(e) = drawn {
         web_sys::console::error_2(&"cannot draw the chart:".into(), &e);
     }

@@ -19,30 +19,32 @@ fn post(msg: &FromProcess) {
 
 /// Serves tasks until the runner terminates this worker.
 pub fn start() {
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| match decode::<ToProcess>(event.data()) {
-        Ok(ToProcess::Task { task, lane, workload, sent }) => spawn_local(async move {
-            let received = now_ms();
-            let mut spans = vec![Span { phase: Phase::Handoff, start: sent, end: received.max(sent) }];
-            let value = match workload {
-                Workload::Fib { n, .. } => {
-                    let value = work::fib(n);
-                    spans.push(Span { phase: Phase::Rendering, start: received, end: now_ms() });
-                    value
-                }
-                Workload::Fetch { latency_ms, parse_ms, .. } => {
-                    TimeoutFuture::new(latency_ms.round() as u32).await;
-                    let loaded = now_ms();
-                    spans.push(Span { phase: Phase::Loading, start: received, end: loaded });
-                    (parse_ms > 0.0).then(|| {
-                        let value = work::parse(parse_ms, task as u64);
-                        spans.push(Span { phase: Phase::Rendering, start: loaded, end: now_ms() });
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        match decode::<ToProcess>(event.data()) {
+            Ok(ToProcess::Task { task, lane, workload, sent }) => spawn_local(async move {
+                let received = now_ms();
+                let mut spans = vec![Span { phase: Phase::Handoff, start: sent, end: received.max(sent) }];
+                let value = match workload {
+                    Workload::Fib { n, .. } => {
+                        let value = work::fib(n);
+                        spans.push(Span { phase: Phase::Rendering, start: received, end: now_ms() });
                         value
-                    })
-                }
-            };
-            post(&FromProcess::Done { run: TaskRun { task, lane, spans, value } });
-        }),
-        Err(error) => post(&FromProcess::Failed { error }),
+                    }
+                    Workload::Fetch { latency_ms, parse_ms, .. } => {
+                        TimeoutFuture::new(latency_ms.round() as u32).await;
+                        let loaded = now_ms();
+                        spans.push(Span { phase: Phase::Loading, start: received, end: loaded });
+                        (parse_ms > 0.0).then(|| {
+                            let value = work::parse(parse_ms, task as u64);
+                            spans.push(Span { phase: Phase::Rendering, start: loaded, end: now_ms() });
+                            value
+                        })
+                    }
+                };
+                post(&FromProcess::Done { run: TaskRun { task, lane, spans, value } });
+            }),
+            Err(error) => post(&FromProcess::Failed { error }),
+        }
     });
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -64,7 +64,9 @@ fn serve(caps: Capabilities) {
                     post(&match result {
                         Ok(Some(trace)) => match serde_json::to_string(&trace) {
                             Ok(trace) => FromRunner::Done { id, trace },
-                            Err(e) => FromRunner::Failed { id, error: format!("cannot encode the trace: {e}") },
+                            Err(e) => {
+                                FromRunner::Failed { id, error: format!("cannot encode the trace: {e}") }
+                            }
                         },
                         Ok(None) => FromRunner::Cancelled { id },
                         Err(error) => FromRunner::Failed { id, error },
