@@ -14,7 +14,8 @@
 //   (c) every strategy of fib (50 × fib(30), 16 × fib(38)) and of fetch (50 pages × 500 ms;
 //       the 1000-request fan-out with coroutines), next to the post's Python figures;
 //   (d) ms to draw one frame (scene + canvas) of simulated runs from 4×4 pixels to the
-//       sandbox's largest, 64×64 pixels on 256 threads time-sliced on 8 cores.
+//       sandbox's largest, 64×64 pixels on 256 threads time-sliced on 8 cores;
+//   (e) the page's frame rate while the widgets in view play.
 // --native-ms MS (scripts/bench passes the native time of the same fib work) adds the
 // ratio wasm / native to (a).
 
@@ -69,6 +70,78 @@ const median = (xs) => {
 };
 const fmt = (ms) => (ms == null || !Number.isFinite(ms) ? "—" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
 const x = (r) => (r == null || !Number.isFinite(r) ? "—" : `${r.toFixed(2)}×`);
+
+/// (e): the page's frame rate while the widgets in view play, `ms` of frames per view, each
+/// in a fresh page (so that only the widgets in view play: the others wait off screen).
+async function frameRates(browser, url, ms) {
+  const views = [
+    { label: "the three strategies side by side, 4×4", height: 900, target: '[data-preset="compare-4x4"]' },
+    { label: "the 16×16 on at most 32 workers", height: 900, target: '[data-preset="big-16x16"]' },
+    { label: "a 1200×2400 window: the real-world three", height: 2400, target: '[data-preset="real-cpu"]' },
+    {
+      label: "sandbox: 64×64 on 256 threads, 8 cores, every strategy",
+      height: 900,
+      target: "[data-widget=sandbox]",
+      form: { side: "64", workers: "256", cores: "8" },
+    },
+  ];
+  const results = [];
+  for (const view of views) {
+    const page = await browser.newPage({ viewport: { width: 1200, height: view.height } });
+    try {
+      await page.goto(url, { waitUntil: "load" });
+      const widget = page.locator(`${view.target}[data-state=ready]`);
+      await widget.waitFor({ timeout: 60_000 });
+      await widget.evaluate((e) => e.scrollIntoView({ block: "center" }));
+      if (view.form) {
+        for (const [name, value] of Object.entries(view.form)) await widget.locator(`input[name=${name}]`).fill(value);
+        await widget.locator("[data-action=simulate]").click();
+      }
+      // Whatever is in view starts playing; measure from 40 % of the way in, where the
+      // charts are full (the start of an animation is its cheapest part to draw).
+      await page.waitForTimeout(300);
+      // Scrubbing pauses a player: play it again.
+      await page.evaluate(() => {
+        for (const play of document.querySelectorAll('[data-action=play][aria-label="Pause"]')) {
+          const scrub = play.closest("[data-widget]").querySelector("[data-action=scrub]");
+          scrub.value = String(0.4 * Number(scrub.max));
+          scrub.dispatchEvent(new Event("input"));
+          if (play.getAttribute("aria-label") === "Play") play.click();
+        }
+      });
+      const playing = () => page.locator('[data-action=play][aria-label="Pause"]').count();
+      const before = await playing();
+      const gaps = await page.evaluate(
+        (ms) =>
+          new Promise((done) => {
+            const times = [];
+            const tick = () => {
+              const t = performance.now();
+              times.push(t);
+              if (t - times[0] < ms) requestAnimationFrame(tick);
+              else done(times.slice(1).map((t, i) => t - times[i]));
+            };
+            requestAnimationFrame(tick);
+          }),
+        ms,
+      );
+      const after = await playing();
+      const total = gaps.reduce((a, b) => a + b, 0);
+      results.push({
+        label: view.label,
+        playing: before === after ? `${before}` : `${before}, then ${after}`,
+        fps: (gaps.length / total) * 1000,
+        worst_ms: Math.max(...gaps),
+        over_20ms: gaps.filter((g) => g > 20).length,
+        frames: gaps.length,
+      });
+      log(`frame rate, ${view.label}: ${results.at(-1).fps.toFixed(1)} fps`);
+    } finally {
+      await page.close();
+    }
+  }
+  return results;
+}
 
 const server = await startServer({ dir: dist, port: 0, host: "127.0.0.1", isolation: true });
 const url = `http://127.0.0.1:${server.address().port}/index.html`;
@@ -265,6 +338,16 @@ try {
     const ms = await page.evaluate(async (a) => Number(await window.wasmBindings.bench_frame(...a)), [frames, side, workers, cores]);
     out.draw_frame.push({ label, side, workers, cores, frames, ms_per_frame: ms });
     console.log(`| ${label} | ${ms.toFixed(2)} |`);
+  }
+  console.log("");
+
+  // (e) frame rate of the page itself while the widgets on screen play.
+  out.frame_rate = await frameRates(browser, url, quick ? 1000 : 4000);
+  console.log("### Frame rate while the widgets on screen play (requestAnimationFrame, software rendering)\n");
+  console.log("| on screen | widgets playing | frames per second | slowest frame | frames over 20 ms |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const r of out.frame_rate) {
+    console.log(`| ${r.label} | ${r.playing} | ${r.fps.toFixed(1)} | ${r.worst_ms.toFixed(1)} ms | ${r.over_20ms} |`);
   }
   console.log("");
 
