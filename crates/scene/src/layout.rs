@@ -22,9 +22,9 @@ pub struct Layout {
     pub time_max: Option<f64>,
     /// Shown top left.
     pub title: String,
-    /// Device pixels per CSS pixel of the canvas the frame is for (`devicePixelRatio`),
+    /// Device pixels per CSS pixel of the canvas the frame is for (`devicePixelRatio`):
     /// the resolution of the pixels the renderer paints itself (see
-    /// [`Shape::Raster`](crate::Shape::Raster)); other shapes do not depend on it.
+    /// [`Shape::Raster`](crate::Shape::Raster)), and the grid the tiles are aligned on.
     pub pixel_ratio: f64,
 }
 
@@ -89,7 +89,7 @@ impl Layout {
         let cols = self.grid_cols.map_or_else(|| (tasks as f64).sqrt().ceil() as usize, |c| c as usize);
         Regions {
             header,
-            grid: Some(Grid::new(grid_area, tasks, cols.clamp(1, tasks))),
+            grid: Some(Grid::new(grid_area, tasks, cols.clamp(1, tasks), self.pixel_ratio)),
             gantt: gantt_at(gantt_area),
             legend,
         }
@@ -98,6 +98,8 @@ impl Layout {
 
 /// Canvases wider than this put the grid left of the chart; narrower ones stack them.
 const WIDE: f64 = 700.0;
+/// The gap between tiles, as a fraction of the distance from one tile to the next.
+const GAP_FRACTION: f64 = 0.04;
 /// Title line plus counters line.
 pub(crate) const HEADER_H: f64 = 36.0;
 /// Space between regions.
@@ -164,14 +166,29 @@ pub struct Grid {
 }
 
 impl Grid {
-    fn new(space: Rect, tiles: usize, cols: usize) -> Self {
+    /// The grid of `tiles` tiles in `cols` columns that fits `space`, for a canvas of
+    /// `pixel_ratio` device px per CSS px.
+    ///
+    /// Tiles and gaps are whole device pixels, and the grid starts on one: a tile edge
+    /// falling inside a pixel would blend there with its neighbour and the background, and
+    /// a 64×64 grid would show seams wherever that happens (every few rows), rather than an
+    /// even mesh. Grids too small for whole pixels keep their exact fractions.
+    fn new(space: Rect, tiles: usize, cols: usize, pixel_ratio: f64) -> Self {
         let rows = tiles.div_ceil(cols);
-        let pitch = (space.w / cols as f64).min(space.h / rows as f64).max(0.0);
-        // The gap is a fraction of the pitch so that the grid reads the same at any size.
-        let tile = pitch * 0.96;
+        let fit = (space.w / cols as f64).min(space.h / rows as f64).max(0.0);
+        let r = crate::raster::ratio(pixel_ratio);
+        let pitch_px = (fit * r).floor();
+        // The gap is a fraction of the pitch, so that the grid reads the same at any size;
+        // under half a pixel, none.
+        let (pitch, tile) = if pitch_px >= 1.0 {
+            (pitch_px / r, (pitch_px - (pitch_px * GAP_FRACTION).round()) / r)
+        } else {
+            (fit, fit * (1.0 - GAP_FRACTION))
+        };
+        let snap = |v: f64| if pitch_px >= 1.0 { (v * r).round() / r } else { v };
         let (w, h) = (cols as f64 * pitch - (pitch - tile), rows as f64 * pitch - (pitch - tile));
         // Centred across, but top-aligned so that the grid and the chart start level.
-        let area = Rect { x: space.x + (space.w - w) / 2.0, y: space.y, w, h };
+        let area = Rect { x: snap(space.x + (space.w - w) / 2.0), y: snap(space.y), w, h };
         Grid { area, tiles, cols, rows, pitch, tile }
     }
 
@@ -314,11 +331,36 @@ mod tests {
 
     #[test]
     fn picture_lines_up_across_tiles() {
-        let grid = Grid::new(Rect { x: 10.0, y: 20.0, w: 200.0, h: 200.0 }, 16, 4);
+        let grid = Grid::new(Rect { x: 10.0, y: 20.0, w: 200.0, h: 200.0 }, 16, 4, 1.0);
         let a = grid.source(grid.tile_rect(0));
         let b = grid.source(grid.tile_rect(1));
         assert!((b[0] - (a[0] + grid.pitch / grid.area.w)).abs() < 1e-12);
         let last = grid.source(grid.tile_rect(15));
         assert!((last[0] + last[2] - 1.0).abs() < 1e-12 && (last[1] + last[3] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tiles_lie_on_whole_device_pixels() {
+        let whole = |v: f64| (v - v.round()).abs() < 1e-9;
+        for ratio in [1.0, 1.25, 1.5, 2.0, 3.0] {
+            for (side, space) in [(64, 326.4), (16, 287.3), (4, 301.7)] {
+                let space = Rect { x: 12.3, y: 40.6, w: space, h: space };
+                let grid = Grid::new(space, side * side, side, ratio);
+                assert!(grid.area.right() <= space.right() + 1e-9 && grid.area.bottom() <= space.bottom() + 1e-9);
+                assert!(grid.pitch > 0.9 * space.w / side as f64, "fills its space");
+                let gap = (grid.pitch - grid.tile) * ratio;
+                let wanted = if grid.pitch * ratio * GAP_FRACTION >= 0.5 { 1.0 } else { 0.0 };
+                assert!(whole(gap) && gap.round() >= wanted, "{side}×{side} at ×{ratio}: a gap of {gap} px");
+                for i in [0, 1, side + 1, side * side - 1] {
+                    let r = grid.tile_rect(i);
+                    for v in [r.x, r.y, r.right(), r.bottom()] {
+                        assert!(whole(v * ratio), "{side}×{side} at ×{ratio}: tile {i} edge {v}");
+                    }
+                }
+            }
+        }
+        // Tiles smaller than a pixel keep their fractions.
+        let tiny = Grid::new(Rect { x: 0.0, y: 0.0, w: 32.0, h: 32.0 }, 64 * 64, 64, 1.0);
+        assert_eq!(tiny.pitch, 0.5);
     }
 }
