@@ -346,7 +346,9 @@ mod tests {
             for (side, space) in [(64, 326.4), (16, 287.3), (4, 301.7)] {
                 let space = Rect { x: 12.3, y: 40.6, w: space, h: space };
                 let grid = Grid::new(space, side * side, side, ratio);
-                assert!(grid.area.right() <= space.right() + 1e-9 && grid.area.bottom() <= space.bottom() + 1e-9);
+                assert!(
+                    grid.area.right() <= space.right() + 1e-9 && grid.area.bottom() <= space.bottom() + 1e-9
+                );
                 assert!(grid.pitch > 0.9 * space.w / side as f64, "fills its space");
                 let gap = (grid.pitch - grid.tile) * ratio;
                 let wanted = if grid.pitch * ratio * GAP_FRACTION >= 0.5 { 1.0 } else { 0.0 };
