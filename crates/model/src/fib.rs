@@ -25,10 +25,16 @@ pub fn fib_cancellable(n: u32, stop: &dyn Fn() -> bool) -> Option<u64> {
     Some(fib_cancellable(n - 1, stop)? + fib_cancellable(n - 2, stop)?)
 }
 
-/// Number of calls `fib(n)` makes: the work, in units of one call.
+/// Number of calls `fib(n)` makes: the work, in units of one call. Computed in `n` steps,
+/// not by the recursion it counts (the page bounds a job's work with it before a run, on
+/// the main thread). Saturates past `u64::MAX` (n = 91 and up).
 pub fn fib_calls(n: u32) -> u64 {
     // calls(n) = 1 + calls(n-1) + calls(n-2) = 2 fib(n) - 1 with fib(0)=fib(1)=1.
-    2 * fib(n) - 1
+    let (mut a, mut b) = (1u64, 1u64);
+    for _ in 1..n {
+        (a, b) = (b, a.saturating_add(b));
+    }
+    b.saturating_mul(2) - 1
 }
 
 #[cfg(test)]
@@ -61,5 +67,8 @@ mod tests {
         for n in 0..20 {
             assert_eq!(fib_calls(n), count(n));
         }
+        // Large n, at once: fib(80) = F(81) = 37,889,062,373,143,906.
+        assert_eq!(fib_calls(80), 2 * 37_889_062_373_143_906 - 1);
+        assert!(fib_calls(1_000) > u64::MAX / 2, "saturates rather than overflowing");
     }
 }
