@@ -10,7 +10,7 @@
 // CHROME_BIN picks the browser (default /usr/bin/chromium).
 //
 //   (a) wasm fib on one thread: 16 × fib(34), sync, warm-up once then the median of 5;
-//   (b) threads at P = 1 .. hardwareConcurrency (median of 3): speedup over P = 1 and sync;
+//   (b) threads at P = 1 .. hardwareConcurrency (median of 5 rounds): speedup over P = 1 and sync;
 //   (c) every strategy of fib (50 × fib(30), 16 × fib(38)) and of fetch (50 pages × 500 ms;
 //       the 1000-request fan-out with coroutines), next to the post's Python figures;
 //   (d) ms to draw one frame (scene + canvas) of simulated runs from 4×4 pixels to the
@@ -254,18 +254,25 @@ try {
   console.log("");
 
   // (b) threads scaling.
-  const scaling = [];
-  for (let p = 1; p <= cores; p++) {
-    const r = await measure(fibJob(aTasks, aN, "threads", p), { times: 3 });
-    scaling.push({ threads: p, median_ms: r.ms, runs_ms: r.runs, lanes: r.lanes });
+  // Rounds of 1, 2, … P threads rather than all runs of one P then the next: a slow spell
+  // of a shared machine then slows every P alike instead of skewing one.
+  const ROUNDS = 5;
+  const scalingRuns = Array.from({ length: cores }, () => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let p = 1; p <= cores; p++) scalingRuns[p - 1].push(await runJob(fibJob(aTasks, aN, "threads", p)));
   }
+  const scaling = scalingRuns.map((runs, i) => {
+    const ms = median(runs.map((r) => r.makespan));
+    log(`${aTasks} × fib(${aN}) threads P=${i + 1}: ${fmt(ms)} (${runs.map((r) => fmt(r.makespan)).join(", ")})`);
+    return { threads: i + 1, median_ms: ms, runs_ms: runs.map((r) => r.makespan), lanes: runs[0].lanes };
+  });
   const p1 = scaling[0].median_ms;
   for (const s of scaling) {
     s.speedup_vs_p1 = p1 / s.median_ms;
     s.speedup_vs_sync = single.ms / s.median_ms;
   }
   out.threads_scaling = scaling;
-  console.log(`### Threads scaling: ${aTasks} × fib(${aN}), median of 3\n`);
+  console.log(`### Threads scaling: ${aTasks} × fib(${aN}), median of ${ROUNDS} rounds\n`);
   console.log("| threads | time | vs threads P=1 | vs sync |");
   console.log("| ---: | ---: | ---: | ---: |");
   for (const s of scaling) console.log(`| ${s.threads} | ${fmt(s.median_ms)} | ${x(s.speedup_vs_p1)} | ${x(s.speedup_vs_sync)} |`);
