@@ -126,7 +126,10 @@ cargo_tool() {
   have=$("$bin" --version 2>/dev/null | awk '{print $2}' || true)
   [ "$have" = "$version" ] && return 0
   say "installing $crate $version with cargo install (a few minutes, once)"
-  "$CVP_CARGO" install "$crate" --version "=$version" "$@" >&2 ||
+  # These are build tools, not what we ship: skip the fat LTO and single codegen unit their
+  # release profiles ask for (trunk's alone adds minutes of linking on 2 cores).
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    "$CVP_CARGO" install "$crate" --version "=$version" "$@" >&2 ||
     die "cargo install $crate $version failed" "See the compiler output above; try: cargo install $crate --version =$version"
 }
 

@@ -144,8 +144,11 @@ test("measuring 1 to N threads draws the speedup chart against Amdahl's law", li
     const fib = page.locator("#fib");
     const { poolThreads } = await waitReady(fib);
     await setInputs(fib, SMALL_FIB);
-    await clickAndFinish(fib, "scale", { what: "measure 1 to N threads" });
     const chart = fib.locator("canvas.cvp-chart");
+    // Hidden means no room taken either: an empty chart must not leave a blank box.
+    assert.equal(await chart.isVisible(), false, "no chart before anything is measured");
+    assert.equal(await fib.locator(".cvp-player").isVisible(), false, "no timeline before the first run");
+    await clickAndFinish(fib, "scale", { what: "measure 1 to N threads" });
     assert.equal(await chart.isVisible(), true, "the chart shows once measured");
     const label = await chart.getAttribute("aria-label");
     for (let p = 1; p <= Number(poolThreads); p++) {

@@ -5,7 +5,7 @@
 //! measurement is the Karp-Flatt metric, `(1/S - 1/p) / (1 - 1/p)`; the chart draws the
 //! Amdahl curve for the fraction estimated at the largest `p` measured.
 
-use crate::shape::{Align, Baseline, Shape};
+use crate::shape::{text_width, Align, Baseline, Color, Shape};
 use crate::style::Style;
 
 /// Amdahl's bound on the speedup with `p` workers when a fraction `serial` is serial.
@@ -79,6 +79,8 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
         width: 1.0,
         dash: Some([4.0, 4.0]),
     });
+    // The key, right to left from the chart's right edge: what each line is.
+    let mut key = vec![("measured".to_string(), style.rendering, None)];
     // Amdahl with the measured serial fraction.
     let widest = points.iter().filter(|&&(p, _)| p > 1).max_by_key(|&&(p, _)| p);
     if let Some(f) = widest.and_then(|&(p, s)| serial_fraction(s, p as f64)) {
@@ -87,9 +89,12 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
             .map(|p| [x(p), y(amdahl(f, p))])
             .collect();
         shapes.push(Shape::Polyline { points: curve, color: style.loading, width: 2.0 });
-        let label = format!("Amdahl, serial fraction {:.1}%", f * 100.0);
-        shapes.push(text(right, 12.0, label, Align::Right, style.loading));
+        key.push((format!("Amdahl, serial {:.1}%", f * 100.0), style.loading, None));
     }
+    key.push(("ideal (S = p)".to_string(), style.muted, Some([4.0, 4.0])));
+    // The ideal line rises from the bottom left to the top right, so the plot's top left
+    // corner is free for the key.
+    push_key(&mut shapes, key, left + 8.0, top + 8.0, style);
     // Measured points.
     let mut measured: Vec<[f64; 2]> = points.iter().map(|&(p, s)| [x(p as f64), y(s)]).collect();
     measured.sort_by(|a, b| a[0].total_cmp(&b[0]));
@@ -101,6 +106,41 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
         rects: measured.iter().map(|[px, py]| [px - 4.0, py - 4.0, 8.0, 8.0]).collect(),
     });
     shapes
+}
+
+/// One entry of the chart's key: a label, its line's colour and dash.
+type KeyEntry = (String, Color, Option<[f64; 2]>);
+
+/// Draws `entries` one per line from (`x`, `top`): a short line swatch, then its label,
+/// on a patch of background so that grid lines do not run through the words.
+fn push_key(shapes: &mut Vec<Shape>, entries: Vec<KeyEntry>, x: f64, top: f64, style: &Style) {
+    const SWATCH: f64 = 14.0;
+    const LINE: f64 = 15.0;
+    let widest = entries.iter().map(|(label, _, _)| text_width(label, 11.0, false)).fold(0.0, f64::max);
+    shapes.push(Shape::Rect {
+        x: x - 4.0,
+        y: top - 2.0,
+        w: SWATCH + widest + 14.0,
+        h: entries.len() as f64 * LINE + 4.0,
+        fill: Some(style.background),
+        stroke: None,
+        line_width: 0.0,
+    });
+    for (i, (label, color, dash)) in entries.into_iter().enumerate() {
+        let y = top + (i as f64 + 0.5) * LINE;
+        shapes.push(Shape::Line { x1: x, y1: y, x2: x + SWATCH, y2: y, color, width: 2.0, dash });
+        shapes.push(Shape::Text {
+            x: x + SWATCH + 6.0,
+            y,
+            text: label,
+            size: 11.0,
+            bold: false,
+            family: style.font.clone(),
+            color: style.muted,
+            align: Align::Left,
+            baseline: Baseline::Middle,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -131,7 +171,12 @@ mod tests {
             _ => None,
         });
         assert_eq!(marks, Some(4));
-        assert!(shapes.iter().any(|s| matches!(s, Shape::Text { text, .. } if text.starts_with("Amdahl"))));
+        for label in ["Amdahl", "measured", "ideal"] {
+            assert!(
+                shapes.iter().any(|s| matches!(s, Shape::Text { text, .. } if text.starts_with(label))),
+                "the key names the {label} line"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,12 @@ use cvp_model::Lane;
 const MIN_WIDTH: f64 = 1.0;
 /// Same-phase pieces closer than this (px) are drawn as one.
 const JOIN: f64 = 0.5;
+/// Back-to-back segments of different tasks, both at least this wide (px), keep a gap of
+/// [`TASK_GAP`] between them, so that a worker running task after task reads as a row of
+/// tasks rather than as one bar.
+const TASK_MIN: f64 = 4.0;
+/// The gap (px) cut from the end of a task's bar where the next task follows at once.
+const TASK_GAP: f64 = 1.0;
 /// Charts of more bars than this are drawn as one raster of their bars (if they also have
 /// [`BARS_PER_LANE_PX`]), rectangles below.
 ///
@@ -70,7 +76,7 @@ pub(crate) fn draw_gantt(
         for s in lane.segments.iter().take_while(|s| s.start < t) {
             let (a, b) = (g.x(s.start), g.x(s.end.min(t)));
             if b > a {
-                row.push(phase_slot(s.phase), a, b);
+                row.push(phase_slot(s.phase), s.task, a, b);
             }
         }
         row.finish();
@@ -232,24 +238,31 @@ struct Row<'a> {
     bars: &'a mut [Vec<[f64; 4]>; 5],
     y: f64,
     h: f64,
-    /// A visible bar still growing: phase slot, left, right.
-    run: Option<(usize, f64, f64)>,
+    /// A visible bar still growing: phase slot, the task of its last piece, left, right.
+    run: Option<(usize, Option<u32>, f64, f64)>,
     /// Thin segments waiting to be drawn together: left, right, width per phase slot.
     pool: Option<(f64, f64, [f64; 5])>,
 }
 
 impl Row<'_> {
-    fn push(&mut self, phase: usize, a: f64, b: f64) {
-        if let Some((p, _, right)) = &mut self.run {
+    fn push(&mut self, phase: usize, task: Option<u32>, a: f64, b: f64) {
+        if let Some((p, last, left, right)) = &mut self.run {
             if *p == phase && a - *right < JOIN {
-                *right = right.max(b);
-                return;
+                let next_task = task.is_some() && task != *last;
+                if next_task && *right - *left >= TASK_MIN && b - a >= TASK_MIN {
+                    // The same work, but another task: end this bar a gap early.
+                    *right = (*right).min(a) - TASK_GAP;
+                } else {
+                    *right = right.max(b);
+                    *last = task;
+                    return;
+                }
             }
         }
         self.flush_run();
         if b - a >= MIN_WIDTH {
             self.flush_pool();
-            self.run = Some((phase, a, b));
+            self.run = Some((phase, task, a, b));
             return;
         }
         if matches!(self.pool, Some((left, _, _)) if b - left > MIN_WIDTH) {
@@ -261,7 +274,7 @@ impl Row<'_> {
     }
 
     fn flush_run(&mut self) {
-        if let Some((phase, a, b)) = self.run.take() {
+        if let Some((phase, _, a, b)) = self.run.take() {
             self.bars[phase].push([a, self.y, b - a, self.h]);
         }
     }
@@ -289,14 +302,18 @@ impl Row<'_> {
 mod tests {
     use super::*;
 
-    fn row_bars(segments: &[(usize, f64, f64)]) -> [Vec<[f64; 4]>; 5] {
+    fn task_bars(segments: &[(usize, Option<u32>, f64, f64)]) -> [Vec<[f64; 4]>; 5] {
         let mut bars: [Vec<[f64; 4]>; 5] = Default::default();
         let mut row = Row { bars: &mut bars, y: 0.0, h: 10.0, run: None, pool: None };
-        for &(p, a, b) in segments {
-            row.push(p, a, b);
+        for &(p, task, a, b) in segments {
+            row.push(p, task, a, b);
         }
         row.finish();
         bars
+    }
+
+    fn row_bars(segments: &[(usize, f64, f64)]) -> [Vec<[f64; 4]>; 5] {
+        task_bars(&segments.iter().map(|&(p, a, b)| (p, None, a, b)).collect::<Vec<_>>())
     }
 
     #[test]
@@ -304,6 +321,26 @@ mod tests {
         let bars = row_bars(&[(2, 0.0, 5.0), (2, 5.2, 9.0), (3, 9.0, 20.0)]);
         assert_eq!(bars[2], vec![[0.0, 0.0, 9.0, 10.0]]);
         assert_eq!(bars[3], vec![[9.0, 0.0, 11.0, 10.0]]);
+    }
+
+    #[test]
+    fn back_to_back_tasks_keep_a_gap_between_them() {
+        let bars = task_bars(&[(2, Some(0), 0.0, 10.0), (2, Some(1), 10.0, 20.0), (2, Some(2), 20.0, 30.0)]);
+        assert_eq!(
+            bars[2],
+            vec![[0.0, 0.0, 9.0, 10.0], [10.0, 0.0, 9.0, 10.0], [20.0, 0.0, 10.0, 10.0]],
+            "one bar per task, each but the last a gap short"
+        );
+    }
+
+    #[test]
+    fn pieces_of_one_task_and_tasks_too_thin_for_a_gap_merge() {
+        // Time slices of one task: one bar.
+        let bars = task_bars(&[(2, Some(0), 0.0, 10.0), (2, Some(0), 10.0, 20.0)]);
+        assert_eq!(bars[2], vec![[0.0, 0.0, 20.0, 10.0]]);
+        // Tasks of 2 px: a gap each would leave half the row empty.
+        let bars = task_bars(&[(2, Some(0), 0.0, 2.0), (2, Some(1), 2.0, 4.0), (2, Some(2), 4.0, 6.0)]);
+        assert_eq!(bars[2], vec![[0.0, 0.0, 6.0, 10.0]]);
     }
 
     #[test]
