@@ -179,7 +179,8 @@ impl Trace {
 
     /// Total CPU time (ms) over all lanes.
     pub fn cpu_time(&self) -> f64 {
-        self.segments().filter(|(_, s)| s.phase.uses_cpu()).map(|(_, s)| s.duration()).sum()
+        // A fold from +0.0: an empty f64 `sum()` is -0.0, which prints as "-0%".
+        self.segments().filter(|(_, s)| s.phase.uses_cpu()).map(|(_, s)| s.duration()).fold(0.0, |a, d| a + d)
     }
 
     /// Fraction of the cores' time spent computing, in [0, 1].

@@ -241,6 +241,7 @@ impl Index {
 
     /// CPU time spent in `[0, t]`, over all lanes.
     pub fn cpu_time_until(&self, t: f64) -> f64 {
-        self.cpu.iter().map(|[a, b]| (b.min(t) - a).max(0.0)).sum()
+        // From +0.0: an empty f64 `sum()` is -0.0.
+        self.cpu.iter().map(|[a, b]| (b.min(t) - a).max(0.0)).fold(0.0, |sum, d| sum + d)
     }
 }

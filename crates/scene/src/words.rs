@@ -72,4 +72,17 @@ mod tests {
         t.makespan = 1000.0;
         assert_eq!(summary(&t, "pixels"), "Coroutines: 1 pixel in 1.0 s, CPU busy 62%");
     }
+
+    #[test]
+    fn pure_waiting_is_zero_percent_busy_not_minus_zero() {
+        let mut t = Trace::new(Strategy::Threads, 2);
+        t.lanes.push(Lane {
+            kind: LaneKind::Thread,
+            label: "worker 1".into(),
+            segments: vec![Segment { task: Some(0), phase: Phase::Loading, start: 0.0, end: 500.0 }],
+        });
+        t.tasks.push(TaskRecord { id: 0, lane: 0, start: 0.0, end: 500.0, value: None });
+        t.close();
+        assert_eq!(summary(&t, "pages"), "Threads: 1 page in 500 ms, CPU busy 0%");
+    }
 }
