@@ -70,6 +70,29 @@ test("the keyboard drives the player: space plays and pauses, End jumps to the e
   });
 });
 
+test("a new random workload redraws the compared panels on other durations; fixed demos offer none", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const single = page.locator('[data-widget=anim][data-preset="single-load"]');
+    await single.locator(".cvp-player").waitFor();
+    assert.equal(await single.locator("[data-action=reseed]").count(), 0, "a 4 s pixel has no other workload to draw");
+
+    const widget = page.locator('[data-widget=anim][data-preset="compare-4x4"]');
+    await widget.scrollIntoViewIfNeeded();
+    const total = async () => (await widget.locator(".cvp-time").textContent()).split("/")[1].trim();
+    const before = await total();
+    await widget.locator("[data-action=reseed]").click();
+    assert.equal(await widget.locator("[data-action=play]").getAttribute("aria-label"), "Pause", "the new workload plays");
+    // Sixteen fresh durations from a fresh seed: the synchronous sum changes (a tie is
+    // vanishingly unlikely, so a second try settles it).
+    let after = await total();
+    if (after === before) {
+      await widget.locator("[data-action=reseed]").click();
+      after = await total();
+    }
+    assert.notEqual(after, before, `the run's length changes with the workload (${before} → ${after})`);
+  });
+});
+
 test("animations play when scrolled into view and pause when scrolled away", limit(), async () => {
   await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
     const widget = page.locator('[data-widget=anim][data-preset="real-mixed"]');

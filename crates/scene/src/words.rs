@@ -60,29 +60,26 @@ mod tests {
         assert_eq!(format_duration(125_000.0), "125 s");
     }
 
+    /// A trace of one task: one segment of `phase` from 0 to `end` ms on one lane.
+    fn one_task(strategy: Strategy, kind: LaneKind, phase: Phase, end: f64) -> Trace {
+        let mut t = Trace::new(strategy, 1);
+        let segments = vec![Segment { task: Some(0), phase, start: 0.0, end }];
+        t.lanes.push(Lane { kind, label: "lane 1".into(), segments });
+        t.tasks.push(TaskRecord { id: 0, lane: 0, start: 0.0, end, value: None });
+        t.close();
+        t
+    }
+
     #[test]
     fn summary_reads_like_a_sentence() {
-        let mut t = Trace::new(Strategy::Async, 1);
-        t.lanes.push(Lane {
-            kind: LaneKind::Coroutine,
-            label: "coroutine 1".into(),
-            segments: vec![Segment { task: Some(0), phase: Phase::Rendering, start: 0.0, end: 620.0 }],
-        });
-        t.tasks.push(TaskRecord { id: 0, lane: 0, start: 0.0, end: 620.0, value: None });
+        let mut t = one_task(Strategy::Async, LaneKind::Coroutine, Phase::Rendering, 620.0);
         t.makespan = 1000.0;
         assert_eq!(summary(&t, "pixels"), "Coroutines: 1 pixel in 1.0 s, CPU busy 62%");
     }
 
     #[test]
     fn pure_waiting_is_zero_percent_busy_not_minus_zero() {
-        let mut t = Trace::new(Strategy::Threads, 2);
-        t.lanes.push(Lane {
-            kind: LaneKind::Thread,
-            label: "worker 1".into(),
-            segments: vec![Segment { task: Some(0), phase: Phase::Loading, start: 0.0, end: 500.0 }],
-        });
-        t.tasks.push(TaskRecord { id: 0, lane: 0, start: 0.0, end: 500.0, value: None });
-        t.close();
+        let t = one_task(Strategy::Threads, LaneKind::Thread, Phase::Loading, 500.0);
         assert_eq!(summary(&t, "pages"), "Threads: 1 page in 500 ms, CPU busy 0%");
     }
 }

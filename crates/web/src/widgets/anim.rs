@@ -12,6 +12,13 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlSelectElement};
 
+thread_local! {
+    /// The players of the page's presets. Their controls' listeners hold them weakly (so
+    /// that the sandbox's replaced players can go), so something must own each for the
+    /// page's lifetime: this list.
+    static PRESET_PLAYERS: RefCell<Vec<Player>> = const { RefCell::new(Vec::new()) };
+}
+
 fn random_seed() -> u64 {
     (js_sys::Math::random() * 4_294_967_295.0) as u64
 }
@@ -43,18 +50,26 @@ pub fn mount_preset(root: &Element, key: &str, query: &[(String, String)]) {
     let Some(player) = player_for(&traces, root) else { return };
     let _ = root.class_list().add_2("cvp-widget", "cvp-anim");
     let _ = root.set_attribute("data-state", "ready");
-    let reseed =
-        el("button").attr("type", "button").attr("data-action", "reseed").text("New random workload").build();
-    let header = el("div").class("cvp-anim-head").child(el("h3").text(preset.title)).child(&reseed).build();
+    let header = el("div").class("cvp-anim-head").child(el("h3").text(preset.title)).build();
     root.set_inner_html("");
     let _ = root.append_child(&header);
     let _ = root.append_child(&player.element());
     player.load(traces.into_iter().map(|(_, t)| t).collect());
-    let p = player.clone();
-    listen(&reseed, "click", move |_| {
-        p.load(preset.simulate(random_seed()).into_iter().map(|(_, t)| t).collect());
-        p.set_playing(true);
-    });
+    PRESET_PLAYERS.with(|players| players.borrow_mut().push(player.clone()));
+    // A preset of fixed durations (the single pixels) has no other workload to draw.
+    if preset.fixed_ms.is_none() {
+        let reseed = el("button")
+            .attr("type", "button")
+            .attr("data-action", "reseed")
+            .text("New random workload")
+            .build();
+        let _ = header.append_child(&reseed);
+        let p = player.clone();
+        listen(&reseed, "click", move |_| {
+            p.load(preset.simulate(random_seed()).into_iter().map(|(_, t)| t).collect());
+            p.set_playing(true);
+        });
+    }
 }
 
 /// Mounts the sandbox: every knob of the simulator, read through one parameter table.
