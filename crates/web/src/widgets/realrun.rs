@@ -65,10 +65,14 @@ enum Purpose {
     Scale,
 }
 
-/// A result worth keeping: the trace of one strategy with the job that produced it.
+/// A result worth keeping: what the table shows of one strategy's run, with the job that
+/// produced it. (The trace itself goes to the timeline; a copy of a 1,000-lane trace
+/// costs the page more than the table needs.)
 struct Outcome {
     job: Job,
-    trace: Trace,
+    makespan: f64,
+    lanes: usize,
+    cpu: f64,
 }
 
 struct State {
@@ -401,8 +405,15 @@ fn next(state: &Rc<RefCell<State>>) {
                 )));
             }
             RunEvent::Done(trace) => {
-                finished(&state, job, purpose, trace);
-                next(&state);
+                // Two tasks, not one: the numbers now, the timeline of a big run (decoding
+                // it took this task already) in the next, so neither is a long task.
+                let trace = finished(&state, job, purpose, trace);
+                let state = state.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    show_timeline(&state, trace);
+                    next(&state);
+                });
             }
             RunEvent::Cancelled => {
                 let mut st = state.borrow_mut();
@@ -424,7 +435,9 @@ fn next(state: &Rc<RefCell<State>>) {
     }
 }
 
-fn finished(state: &Rc<RefCell<State>>, job: Job, purpose: Purpose, trace: Trace) {
+/// Shows a finished run's numbers (table, status, chart) and posts the result; gives the
+/// trace back for [`show_timeline`].
+fn finished(state: &Rc<RefCell<State>>, job: Job, purpose: Purpose, trace: Trace) -> Trace {
     let mut st = state.borrow_mut();
     st.progress.set_value(1.0);
     post_result(&st, &job, &trace);
@@ -444,34 +457,43 @@ fn finished(state: &Rc<RefCell<State>>, job: Job, purpose: Purpose, trace: Trace
     if st.results.values().any(|o| o.job.workload != job.workload) {
         st.results.clear();
     }
-    toggle_attr(&st.view.element(), "hidden", false);
-    st.view.load(vec![trace.clone()]);
-    st.results.insert(job.strategy, Outcome { job, trace });
+    let outcome =
+        Outcome { job, makespan: trace.makespan, lanes: trace.lanes.len(), cpu: trace.cpu_utilisation() };
+    st.results.insert(job.strategy, outcome);
     render_table(&st);
-    st.root.set_attribute("data-state", if st.queue.is_empty() { "done" } else { "running" }).ok();
     st.status.set_text_content(Some(&summary));
+    trace
+}
+
+/// Draws a finished run's measured timeline; the widget is done once it shows (or running,
+/// if more jobs are queued).
+fn show_timeline(state: &Rc<RefCell<State>>, trace: Trace) {
+    let st = state.borrow();
+    toggle_attr(&st.view.element(), "hidden", false);
+    st.view.load(vec![trace]);
+    st.root.set_attribute("data-state", if st.queue.is_empty() { "done" } else { "running" }).ok();
 }
 
 fn render_table(st: &State) {
     let body: Element = find(&st.table, "tbody").expect("built above");
     body.set_inner_html("");
-    let base = st.results.get(&Strategy::Sync).map(|o| o.trace.makespan);
+    let base = st.results.get(&Strategy::Sync).map(|o| o.makespan);
     for (strategy, o) in &st.results {
         let speedup = base
-            .map_or("run sync to compare".to_string(), |b| format!("{:.2}×", b / o.trace.makespan.max(1e-9)));
+            .map_or("run sync to compare".to_string(), |b| format!("{:.2}×", b / o.makespan.max(1e-9)));
         let row = el("tr")
             .attr("data-strategy", strategy.key())
             .child(el("th").attr("scope", "row").text(strategy.label()))
-            .child(el("td").attr("data-col", "lanes").text(&o.trace.lanes.len().to_string()))
+            .child(el("td").attr("data-col", "lanes").text(&o.lanes.to_string()))
             .child(
                 el("td")
                     .attr("data-col", "wall")
-                    .attr("data-ms", &format!("{:.3}", o.trace.makespan))
-                    .text(&format_duration(o.trace.makespan)),
+                    .attr("data-ms", &format!("{:.3}", o.makespan))
+                    .text(&format_duration(o.makespan)),
             )
             .child(el("td").attr("data-col", "speedup").text(&speedup))
             .child(
-                el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.trace.cpu_utilisation() * 100.0)),
+                el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.cpu * 100.0)),
             );
         let _ = body.append_child(&row.build());
     }
