@@ -479,8 +479,8 @@ fn render_table(st: &State) {
     body.set_inner_html("");
     let base = st.results.get(&Strategy::Sync).map(|o| o.makespan);
     for (strategy, o) in &st.results {
-        let speedup = base
-            .map_or("run sync to compare".to_string(), |b| format!("{:.2}×", b / o.makespan.max(1e-9)));
+        let speedup =
+            base.map_or("run sync to compare".to_string(), |b| format!("{:.2}×", b / o.makespan.max(1e-9)));
         let row = el("tr")
             .attr("data-strategy", strategy.key())
             .child(el("th").attr("scope", "row").text(strategy.label()))
@@ -492,9 +492,7 @@ fn render_table(st: &State) {
                     .text(&format_duration(o.makespan)),
             )
             .child(el("td").attr("data-col", "speedup").text(&speedup))
-            .child(
-                el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.cpu * 100.0)),
-            );
+            .child(el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.cpu * 100.0)));
         let _ = body.append_child(&row.build());
     }
 }
