@@ -55,7 +55,11 @@ test("the keyboard drives the player: space plays and pauses, End jumps to the e
     await widget.locator(".cvp-panels").focus();
     await page.keyboard.press("End");
     assert.equal(await widget.locator("[data-action=scrub]").inputValue(), "1000", "End shows the final frame");
-    assert.match(await widget.locator(".cvp-live").textContent(), /Synchronous: 16 pixels in/, "the outcome is announced");
+    assert.match(
+      await widget.locator(".cvp-live").textContent(),
+      /^Synchronous: 16 pixels in .+%\. Threads: 16 pixels in .+%\. Coroutines: 16 pixels in .+%\.$/,
+      "the outcome of every panel is announced, a sentence each",
+    );
     await page.keyboard.press(" ");
     assert.equal(await play.getAttribute("aria-label"), "Pause", "space starts playing (from the start)");
     await page.keyboard.press(" ");

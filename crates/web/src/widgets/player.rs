@@ -273,7 +273,7 @@ impl Player {
                 .panels
                 .iter()
                 .filter_map(|p| p.prepared.as_ref())
-                .map(|p| summary(p.trace(), inner.noun))
+                .map(|p| summary(p.trace(), inner.noun) + ".")
                 .collect::<Vec<_>>()
                 .join(" ")
         } else {
