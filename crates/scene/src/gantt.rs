@@ -185,11 +185,17 @@ fn labels(lanes: &[Lane], g: &Gantt, style: &Style, out: &mut Vec<Shape>) {
     } else {
         (9.0, nice_count(12.0 / g.row_pitch.max(1e-9)))
     };
+    let mut last_y = f64::NEG_INFINITY;
     for (i, lane) in lanes.iter().enumerate().step_by(every) {
-        let text = truncate(&lane.label, size, false, g.labels.w - 6.0);
         let y = g.plot.y + (i as f64 + 0.5) * g.row_pitch;
-        // A label of the last rows would hang below the chart when rows are thin.
+        // A label of the first or last rows would hang out of the chart when rows are
+        // thin; held inside, it may come too close to its neighbour, which then gives way.
         let y = y.min(g.plot.bottom() - size / 2.0).max(g.plot.y + size / 2.0);
+        if y - last_y < size + 1.0 {
+            continue;
+        }
+        last_y = y;
+        let text = truncate(&lane.label, size, false, g.labels.w - 6.0);
         out.push(text_shape(style, g.labels.right() - 6.0, y, text, size, Align::Right, Baseline::Middle));
     }
 }

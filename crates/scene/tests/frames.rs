@@ -425,3 +425,35 @@ fn texts(shapes: &[Shape]) -> Vec<&str> {
         .filter_map(|s| if let Shape::Text { text, .. } = s { Some(text.as_str()) } else { None })
         .collect()
 }
+
+#[test]
+fn lane_labels_never_overlap_however_thin_the_rows() {
+    for lanes in [3, 40, 333, 1000, 4096] {
+        let t = trace(
+            Strategy::Threads,
+            lanes,
+            (0..lanes)
+                .map(|i| lane(&format!("thread {}", i + 1), vec![seg(i, Phase::Rendering, 0.0, 1000.0)]))
+                .collect(),
+        );
+        for height in (400..=1400).step_by(25) {
+            let shapes = draw(&t, 500.0, &Layout::new(760.0, height as f64), &Style::light());
+            let mut labels: Vec<(f64, f64)> = shapes
+                .iter()
+                .filter_map(|s| match s {
+                    Shape::Text { y, size, text, .. } if text.starts_with("thread") => Some((*y, *size)),
+                    _ => None,
+                })
+                .collect();
+            assert!(!labels.is_empty(), "{lanes} lanes: some rows are labelled");
+            labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for pair in labels.windows(2) {
+                let ((y1, size), (y2, _)) = (pair[0], pair[1]);
+                assert!(
+                    y2 - y1 >= size,
+                    "{lanes} lanes, {height} px: labels at y = {y1} and {y2} overlap (size {size})"
+                );
+            }
+        }
+    }
+}
