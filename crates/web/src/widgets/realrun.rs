@@ -95,6 +95,9 @@ struct State {
     queue: VecDeque<(Job, Purpose)>,
     /// What the URL asked for that had to change, shown until the first run.
     url_notices: Vec<Notice>,
+    /// Jobs started so far: tells a finished run's deferred timeline whether another run
+    /// began meanwhile (and owns the widget's state now).
+    started: u64,
 }
 
 /// Mounts the widget into `root`, configured by `query` (URL pairs; the page passes none).
@@ -198,6 +201,7 @@ pub fn mount(root: &Element, kind: Kind, runner: Runner, query: Vec<(String, Str
         scaling: BTreeMap::new(),
         queue: VecDeque::new(),
         url_notices: Vec::new(),
+        started: 0,
     }));
     wire(&state);
     let autorun = query.iter().any(|(k, v)| k == "autorun" && v == "1");
@@ -383,10 +387,12 @@ fn reflect(st: &State, job: &Job) {
     }
 }
 
-fn next(state: &Rc<RefCell<State>>) {
+/// Starts the next queued job, if any; whether one started.
+fn next(state: &Rc<RefCell<State>>) -> bool {
     let (runner, job, purpose) = {
         let mut st = state.borrow_mut();
-        let Some((job, purpose)) = st.queue.pop_front() else { return };
+        let Some((job, purpose)) = st.queue.pop_front() else { return false };
+        st.started += 1;
         st.progress.set_value(0.0);
         st.root.set_attribute("data-state", "running").ok();
         st.status.set_text_content(Some(&format!("Running {}…", job.strategy.label())));
@@ -405,14 +411,15 @@ fn next(state: &Rc<RefCell<State>>) {
                 )));
             }
             RunEvent::Done(trace) => {
-                // Two tasks, not one: the numbers now, the timeline of a big run (decoding
-                // it took this task already) in the next, so neither is a long task.
+                // The numbers and the next job now; the timeline of a big run in a task
+                // of its own (decoding it took this one already), so neither is long.
                 let trace = finished(&state, job, purpose, trace);
+                let more = next(&state);
+                let started = state.borrow().started;
                 let state = state.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     gloo_timers::future::TimeoutFuture::new(0).await;
-                    show_timeline(&state, trace);
-                    next(&state);
+                    show_timeline(&state, trace, !more && state.borrow().started == started);
                 });
             }
             RunEvent::Cancelled => {
@@ -432,7 +439,9 @@ fn next(state: &Rc<RefCell<State>>) {
     if let Err(e) = result {
         let st = state.borrow();
         st.status.set_text_content(Some(&format!("Cannot run now: {e}")));
+        return false;
     }
+    true
 }
 
 /// Shows a finished run's numbers (table, status, chart) and posts the result; gives the
@@ -465,13 +474,15 @@ fn finished(state: &Rc<RefCell<State>>, job: Job, purpose: Purpose, trace: Trace
     trace
 }
 
-/// Draws a finished run's measured timeline; the widget is done once it shows (or running,
-/// if more jobs are queued).
-fn show_timeline(state: &Rc<RefCell<State>>, trace: Trace) {
+/// Draws a finished run's measured timeline. With `last` (no job ran after it), the widget
+/// is done once it shows; otherwise the job now running owns the widget's state.
+fn show_timeline(state: &Rc<RefCell<State>>, trace: Trace, last: bool) {
     let st = state.borrow();
     toggle_attr(&st.view.element(), "hidden", false);
     st.view.load(vec![trace]);
-    st.root.set_attribute("data-state", if st.queue.is_empty() { "done" } else { "running" }).ok();
+    if last {
+        st.root.set_attribute("data-state", "done").ok();
+    }
 }
 
 fn render_table(st: &State) {
