@@ -48,6 +48,21 @@ impl Layout {
         self.regions_for(prepared.trace(), prepared.index())
     }
 
+    /// The height at which a canvas of this layout's width, no wider than [`WIDE`] (grid
+    /// above chart), gives the grid of `prepared` a side of `side` CSS px (at most the
+    /// width allows). Compared panels are sized with it, so that their tiles match
+    /// whatever their lane counts.
+    pub fn height_for_grid(&self, prepared: &Prepared, side: f64) -> f64 {
+        let pad = 8.0;
+        let side = side.clamp(0.0, (self.width - 2.0 * pad).max(0.0));
+        let legend = Legend::new(&prepared.index().phases, pad, self.width - pad, 0.0).area.h;
+        // The inverse of the stacked case of `regions_for`: the chart takes what its rows
+        // want, at most half the body.
+        let wanted = Gantt::wanted_height(prepared.trace().lanes.len());
+        let body = side + GAP + wanted.min(side + GAP);
+        pad + HEADER_H + GAP + body + GAP + legend + pad
+    }
+
     pub(crate) fn regions_for(&self, trace: &Trace, index: &Index) -> Regions {
         let (w, h) = (self.width.max(0.0), self.height.max(0.0));
         let wide = w > WIDE;

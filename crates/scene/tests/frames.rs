@@ -457,3 +457,25 @@ fn lane_labels_never_overlap_however_thin_the_rows() {
         }
     }
 }
+
+#[test]
+fn panels_sized_for_one_grid_side_get_the_same_tiles_whatever_their_lanes() {
+    // The same 16 pixels on 1, 4 and 16 lanes (and so on 60 lanes of 240 pixels' worth).
+    for (tasks, side) in [(16, 150.0), (16, 220.0), (240, 300.0)] {
+        let mut tiles = Vec::new();
+        for lanes in [1, 4, 16, 60] {
+            let prepared = Prepared::new(pixels(tasks, lanes.min(tasks)));
+            let mut layout = Layout::new(330.0, 0.0);
+            layout.height = layout.height_for_grid(&prepared, side);
+            let grid = layout.regions(&prepared).grid.expect("a grid of pixels");
+            tiles.push((lanes, grid.tile, grid.area.w));
+        }
+        let first = tiles[0];
+        for t in &tiles {
+            assert!(
+                (t.1 - first.1).abs() < 1e-9 && (t.2 - first.2).abs() < 1e-9,
+                "{tasks} pixels at side {side}: tiles differ across lane counts: {tiles:?}"
+            );
+        }
+    }
+}

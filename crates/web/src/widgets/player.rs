@@ -520,6 +520,10 @@ fn panel_size(canvas: &HtmlCanvasElement, prepared: &Prepared, grid: bool, panel
         gantt + 40.0
     } else if w > 700.0 && panels == 1 {
         (w * 0.42).max(gantt + 40.0)
+    } else if panels > 1 {
+        // Compared panels: one grid side for all, so that their tiles match whatever
+        // their lane counts (a synchronous panel has one lane, its neighbours sixteen).
+        Layout::new(w, 0.0).height_for_grid(prepared, w * 0.72)
     } else {
         w * 0.8 + gantt
     };
