@@ -79,7 +79,7 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
         width: 1.0,
         dash: Some([4.0, 4.0]),
     });
-    // The key, right to left from the chart's right edge: what each line is.
+    // The key, one line per curve: measured, Amdahl (when it can be fitted), ideal.
     let mut key = vec![("measured".to_string(), style.rendering, None)];
     // Amdahl with the measured serial fraction.
     let widest = points.iter().filter(|&&(p, _)| p > 1).max_by_key(|&&(p, _)| p);

@@ -53,7 +53,7 @@ impl Layout {
     /// width allows). Compared panels are sized with it, so that their tiles match
     /// whatever their lane counts.
     pub fn height_for_grid(&self, prepared: &Prepared, side: f64) -> f64 {
-        let pad = 8.0;
+        let pad = pad(false);
         let side = side.clamp(0.0, (self.width - 2.0 * pad).max(0.0));
         let legend = Legend::new(&prepared.index().phases, pad, self.width - pad, 0.0).area.h;
         // The inverse of the stacked case of `regions_for`: the chart takes what its rows
@@ -66,7 +66,7 @@ impl Layout {
     pub(crate) fn regions_for(&self, trace: &Trace, index: &Index) -> Regions {
         let (w, h) = (self.width.max(0.0), self.height.max(0.0));
         let wide = w > WIDE;
-        let pad = if wide { 12.0 } else { 8.0 };
+        let pad = pad(wide);
         let header = Rect { x: pad, y: pad, w: (w - 2.0 * pad).max(0.0), h: HEADER_H };
         let legend = Legend::new(&index.phases, pad, w - pad, h - pad);
         let body_top = header.bottom() + GAP;
@@ -113,6 +113,15 @@ impl Layout {
 
 /// Canvases wider than this put the grid left of the chart; narrower ones stack them.
 const WIDE: f64 = 700.0;
+
+/// The margin around a frame: a little more on wide canvases.
+fn pad(wide: bool) -> f64 {
+    if wide {
+        12.0
+    } else {
+        8.0
+    }
+}
 /// The gap between tiles, as a fraction of the distance from one tile to the next.
 const GAP_FRACTION: f64 = 0.04;
 /// Title line plus counters line.
