@@ -55,9 +55,10 @@ die() {
 }
 
 # --- Timed steps ----------------------------------------------------------------------------
-# Every step that does work appends "<seconds>\t<name>" to $CVP_TIMINGS. The outermost command
-# creates the file and prints the summary; commands it runs (scripts/test runs scripts/build)
-# inherit the variable and add their steps to the same file.
+# Every step that does work appends "<depth>\t<seconds>\t<name>" to $CVP_TIMINGS. The outermost
+# command creates the file and prints the summary; commands it runs (scripts/test runs
+# scripts/build inside one of its steps) inherit the file, and their steps are one level
+# deeper: shown indented, and not added to the total a second time.
 
 if [ -z "${CVP_TIMINGS:-}" ]; then
   CVP_TIMINGS=$(mktemp "${TMPDIR:-/tmp}/cvp-timings.XXXXXX")
@@ -65,6 +66,7 @@ if [ -z "${CVP_TIMINGS:-}" ]; then
   CVP_STARTED=$SECONDS
   export CVP_TIMINGS
 fi
+CVP_STEP_DEPTH=${CVP_STEP_DEPTH:-0}
 
 fmt_secs() {
   local s=$1
@@ -76,22 +78,25 @@ step() {
   local name=$1 usual=$2
   shift 2
   say "$name (usually $usual)"
-  local t0=$SECONDS
+  local t0=$SECONDS depth=$CVP_STEP_DEPTH
+  CVP_STEP_DEPTH=$((depth + 1))
+  export CVP_STEP_DEPTH
   "$@"
+  CVP_STEP_DEPTH=$depth
   local took=$((SECONDS - t0))
-  printf '%s\t%s\n' "$took" "$name" >>"$CVP_TIMINGS"
+  printf '%s\t%s\t%s\n' "$depth" "$took" "$name" >>"$CVP_TIMINGS"
   say "$name: done in $(fmt_secs "$took")"
 }
 
-# Prints the time of every step so far (the set-up's and the builds' and tests'), once, from
-# the outermost command.
+# Prints the time of every step so far (the set-up's, the builds' and the tests'), once, from
+# the outermost command. A step's inner steps end before it, so they are listed before it.
 cvp_summary() {
   [ "${CVP_TIMINGS_OWNER:-0}" = 1 ] && [ -s "$CVP_TIMINGS" ] || return 0
-  local total=0 secs name
+  local total=0 depth secs name
   say "time per step:"
-  while IFS=$'\t' read -r secs name; do
-    printf '        %8s  %s\n' "$(fmt_secs "$secs")" "$name" >&2
-    total=$((total + secs))
+  while IFS=$'\t' read -r depth secs name; do
+    printf '        %*s%8s  %s\n' $((4 * depth)) "" "$(fmt_secs "$secs")" "$name" >&2
+    [ "$depth" = 0 ] && total=$((total + secs))
   done <"$CVP_TIMINGS"
   printf '        %8s  in all (%s since this command started)\n' "$(fmt_secs "$total")" \
     "$(fmt_secs $((SECONDS - CVP_STARTED)))" >&2
