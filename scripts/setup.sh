@@ -35,6 +35,8 @@ TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.15.1
 DEBIAN_RUST_PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
 DEBIAN_BROWSER_PACKAGES=(chromium chromium-driver)
+# The test command's lints: rustfmt and clippy of the same Rust as rustc-web.
+DEBIAN_LINT_PACKAGES=(rustfmt-web rust-web-clippy)
 # The crates of std that -Z build-std compiles (wasm-pack adds `test` for test builds).
 CVP_BUILD_STD=panic_abort,std
 
@@ -217,9 +219,14 @@ cvp_env() {
 
 ensure_toolchain() {
   local packages=()
-  case "$(pick_toolchain)" in
+  local toolchain
+  toolchain=$(pick_toolchain)
+  case "$toolchain" in
     nightly) ;;
-    debian) packages+=("${DEBIAN_RUST_PACKAGES[@]}") ;;
+    debian)
+      packages+=("${DEBIAN_RUST_PACKAGES[@]}")
+      [ "$1" = all ] && packages+=("${DEBIAN_LINT_PACKAGES[@]}")
+      ;;
     *) cvp_env || exit 1 ;;
   esac
   # The browser comes in the same apt-get run: one update, one install.
@@ -230,6 +237,17 @@ ensure_toolchain() {
   [ ${#packages[@]} = 0 ] || apt_install "${packages[@]}"
   cvp_env || exit 1
   say "toolchain: $CVP_TOOLCHAIN_KIND, $("$CVP_CARGO" --version)"
+  [ "$1" = all ] && [ "$toolchain" = nightly ] && ensure_nightly_lints
+  return 0
+}
+
+# rustup's nightly may lack clippy or rustfmt, which the test command runs every time.
+ensure_nightly_lints() {
+  "$CVP_CARGO" clippy --version >/dev/null 2>&1 && "$CVP_CARGO" fmt --version >/dev/null 2>&1 && return 0
+  step "rustup component add clippy rustfmt (nightly)" "under a minute" \
+    timeout 600 rustup component add clippy rustfmt --toolchain nightly >&2 ||
+    die "the test command runs clippy and rustfmt, and rustup could not add them to nightly" \
+      "rustup component add clippy rustfmt --toolchain nightly"
 }
 
 # --- Crates the builds need -----------------------------------------------------------------
