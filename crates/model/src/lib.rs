@@ -6,6 +6,7 @@
 //! Nothing here touches a browser, so every rule is tested natively with `cargo test`.
 #![deny(missing_docs)]
 
+pub mod export;
 pub mod fib;
 pub mod job;
 pub mod presets;

@@ -7,6 +7,7 @@ pub mod canvas;
 pub mod client;
 pub mod clock;
 pub mod dom;
+pub mod download;
 pub mod runs;
 pub mod widgets;
 pub mod worker;

@@ -7,6 +7,8 @@
 use super::icons;
 use crate::canvas::Canvas;
 use crate::dom::{el, listen};
+use crate::download;
+use cvp_model::export;
 use cvp_scene::{draw_prepared, format_duration, summary, Layout, Prepared, Style};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -50,6 +52,18 @@ struct Inner {
 /// A player, cheap to clone.
 #[derive(Clone)]
 pub struct Player(Rc<RefCell<Inner>>);
+
+/// The export buttons: what they make, their label, and what they do, in words.
+const EXPORTS: [(&str, &str, &str); 4] = [
+    ("png", "PNG", "Save the current frame as a PNG image, at this screen's pixel density"),
+    ("csv", "CSV", "Save every segment as a row: panel, lane, task, phase, start, end (ms)"),
+    ("json", "JSON", "Save the traces in this site's own JSON format (schema cvp-trace, version 1)"),
+    (
+        "perfetto",
+        "Perfetto",
+        "Save the traces in Chrome's trace format, which ui.perfetto.dev and chrome://tracing open",
+    ),
+];
 
 /// Speeds offered, as multiples of real time.
 const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
@@ -128,12 +142,27 @@ impl Player {
             .child(&time)
             .child(el("label").class("cvp-speed").child(el("span").text("speed")).child(&speed))
             .build();
+        let export = el("div")
+            .class("cvp-export")
+            .attr("role", "group")
+            .attr("aria-label", "Export")
+            .child(el("span").text("Export"))
+            .children(EXPORTS.iter().map(|(kind, label, title)| {
+                el("button")
+                    .attr("type", "button")
+                    .attr("data-export", kind)
+                    .attr("title", title)
+                    .text(label)
+                    .build()
+            }))
+            .build();
         let root = el("div")
             .class("cvp-player")
             .attr("tabindex", "-1")
             .child(&canvases)
             .child(&controls)
             .child(&live)
+            .child(&export)
             .build();
         let reduced_motion = prefers_reduced_motion();
         let player = Player(Rc::new(RefCell::new(Inner {
@@ -157,6 +186,7 @@ impl Player {
             frame: None,
         })));
         player.wire(&controls, &speed, &canvases);
+        player.wire_export(&export);
         Ok(player)
     }
 
@@ -453,6 +483,51 @@ impl Player {
         self.observe();
     }
 
+    /// The export buttons save what the panels show.
+    fn wire_export(&self, export: &Element) {
+        for (kind, _, _) in EXPORTS {
+            let Some(button) = crate::dom::find::<Element>(export, &format!("[data-export={kind}]")) else {
+                continue;
+            };
+            let weak = Rc::downgrade(&self.0);
+            listen(&button, "click", move |_| {
+                let Some(inner) = weak.upgrade() else { return };
+                if let Err(e) = Player(inner).export(kind) {
+                    web_sys::console::error_2(&format!("export {kind} failed:").into(), &e);
+                }
+            });
+        }
+    }
+
+    /// Saves the panels as `kind` (one of [`EXPORTS`]): the frame on screen as PNG, or every
+    /// panel's whole trace as CSV, JSON or Chrome's trace format.
+    fn export(&self, kind: &str) -> Result<(), JsValue> {
+        let inner = self.0.borrow();
+        let shown: Vec<&Panel> = inner.panels.iter().filter(|p| p.prepared.is_some()).collect();
+        let panels: Vec<export::Panel> = shown
+            .iter()
+            .filter_map(|p| {
+                let trace = p.prepared.as_ref()?.trace().clone();
+                Some(export::Panel { title: p.title.clone(), trace })
+            })
+            .collect();
+        let stem = file_stem(&panels);
+        match kind {
+            "png" => {
+                let canvases: Vec<HtmlCanvasElement> = shown.iter().map(|p| p.element.clone()).collect();
+                download::png(&format!("{stem}.png"), &canvases, &page_background())
+            }
+            "csv" => download::text(&format!("{stem}.csv"), "text/csv", &export::to_csv(&panels)),
+            "json" => download::text(&format!("{stem}.json"), "application/json", &export::to_json(&panels)),
+            "perfetto" => download::text(
+                &format!("{stem}.perfetto.json"),
+                "application/json",
+                &export::to_chrome_trace(&panels),
+            ),
+            _ => Err(JsValue::from_str("unknown export")),
+        }
+    }
+
     /// Plays only while on screen and while the tab is visible; redraws on resize.
     fn observe(&self) {
         let weak = Rc::downgrade(&self.0);
@@ -501,6 +576,28 @@ impl Inner {
 
 fn device_pixel_ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0)
+}
+
+/// A file name for an export of `panels`: "cvp-" and their titles, in lower case.
+fn file_stem(panels: &[export::Panel]) -> String {
+    let words: Vec<String> = panels
+        .iter()
+        .flat_map(|p| p.title.split(|c: char| !c.is_ascii_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut stem = format!("cvp-{}", if words.is_empty() { "trace".to_string() } else { words.join("-") });
+    stem.truncate(64);
+    stem.trim_end_matches('-').to_string()
+}
+
+/// The page's background colour, which a PNG export is painted on.
+fn page_background() -> String {
+    web_sys::window()
+        .and_then(|w| w.get_computed_style(&crate::dom::document().body()?.into()).ok().flatten())
+        .and_then(|s| s.get_property_value("background-color").ok())
+        .filter(|c| !c.is_empty() && c != "rgba(0, 0, 0, 0)")
+        .unwrap_or_else(|| if dark_mode() { "#111".into() } else { "#fff".into() })
 }
 
 /// Whether the reader's system asks for a dark theme.
