@@ -1,6 +1,7 @@
 // A small static file server for dist/, with the headers threads need.
 //
 //   node scripts/serve.mjs [--dir dist] [--port 8080] [--host 127.0.0.1] [--no-isolation]
+//                          [--prefix /courses/os/cvp/]
 //
 // Every response carries Cross-Origin-Opener-Policy: same-origin and
 // Cross-Origin-Embedder-Policy: require-corp, so the page is cross-origin isolated and may
@@ -8,7 +9,8 @@
 // cross-origin lets an isolated page on another origin embed our widgets.
 // --no-isolation leaves the first two out: that is how most static hosts and course
 // platforms serve pages, and how the fallback is tested. Port 0 picks a free port; the
-// chosen URL is printed on the first line of stdout.
+// chosen URL is printed on the first line of stdout. --prefix serves the folder under that
+// path only, as a host serving the site from a sub-folder does (anything else is a 404).
 
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -29,20 +31,27 @@ const TYPES = {
 };
 
 function parseArgs(argv) {
-  const opts = { dir: "dist", port: 8080, host: "127.0.0.1", isolation: true };
+  const opts = { dir: "dist", port: 8080, host: "127.0.0.1", isolation: true, prefix: "/" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--no-isolation") opts.isolation = false;
     else if (a === "--dir") opts.dir = argv[++i];
     else if (a === "--port") opts.port = Number(argv[++i]);
     else if (a === "--host") opts.host = argv[++i];
+    else if (a === "--prefix") opts.prefix = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
   return opts;
 }
 
-export function startServer({ dir, port, host, isolation }) {
+/// "courses/os/cvp" or "/courses/os/cvp/" -> "/courses/os/cvp/".
+function normalisePrefix(prefix = "/") {
+  return `/${prefix.split("/").filter(Boolean).join("/")}/`.replace("//", "/");
+}
+
+export function startServer({ dir, port, host, isolation, prefix }) {
   const root = resolve(dir);
+  const under = normalisePrefix(prefix);
   const server = createServer(async (req, res) => {
     const headers = { "Cross-Origin-Resource-Policy": "cross-origin", "Cache-Control": "no-cache" };
     if (isolation) {
@@ -51,7 +60,13 @@ export function startServer({ dir, port, host, isolation }) {
     }
     try {
       const url = new URL(req.url, "http://x");
-      let path = normalize(join(root, decodeURIComponent(url.pathname)));
+      if (!`${url.pathname}/`.startsWith(under)) throw new Error("outside the prefix");
+      if (url.pathname === under.slice(0, -1)) {
+        // A folder's URL without its slash: relative URLs need it.
+        res.writeHead(301, { ...headers, Location: under }).end();
+        return;
+      }
+      let path = normalize(join(root, decodeURIComponent(url.pathname.slice(under.length - 1))));
       if (path !== root && !path.startsWith(root + sep)) throw Object.assign(new Error("outside"), { code: 403 });
       if ((await stat(path)).isDirectory()) path = join(path, "index.html");
       const body = await readFile(path);
@@ -82,6 +97,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(1);
   });
   const { port } = server.address();
-  console.log(`http://${opts.host}:${port}/`);
+  console.log(`http://${opts.host}:${port}${normalisePrefix(opts.prefix)}`);
   console.error(opts.isolation ? "serving with COOP/COEP: threads available" : "serving WITHOUT isolation headers: no shared memory, threads fall back");
 }

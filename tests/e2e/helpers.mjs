@@ -63,10 +63,17 @@ export async function launchBrowser() {
 
 // --- Servers -------------------------------------------------------------------------------
 
-/// Starts the four servers the tests use, each on a free port:
+/// The sub-folder the site is also served from.
+export const SUB_FOLDER = "/courses/os/cvp/";
+
+/// The environment variables that carry the servers' addresses to the test files.
+const SERVER_KEYS = ["CVP_SITE_ISOLATED", "CVP_SITE_PLAIN", "CVP_PARENT_ISOLATED", "CVP_PARENT_PLAIN", "CVP_SUB_ISOLATED", "CVP_SUB_PLAIN"];
+
+/// Starts the six servers the tests use, each on a free port:
 ///  - the site, with the isolation headers (COOP + COEP) and without;
 ///  - an embedding page (tests/fixtures/parent.html) on another origin (host name
-///    `localhost` instead of 127.0.0.1, and another port), with and without the headers.
+///    `localhost` instead of 127.0.0.1, and another port), with and without the headers;
+///  - the site under SUB_FOLDER only, with and without the headers.
 export async function startServers(dist = distDir()) {
   if (!existsSync(join(dist, "index.html"))) {
     throw new Error(`${dist}/index.html not found: build the site first (scripts/build).`);
@@ -79,6 +86,9 @@ export async function startServers(dist = distDir()) {
     await startServer({ dir: dist, port: 0, host, isolation: false }),
     await startServer({ dir: fixtures, port: 0, host, isolation: true }),
     await startServer({ dir: fixtures, port: 0, host, isolation: false }),
+    // The site in a sub-folder of its host, as a course platform or a personal page puts it.
+    await startServer({ dir: dist, port: 0, host, isolation: true, prefix: SUB_FOLDER }),
+    await startServer({ dir: dist, port: 0, host, isolation: false, prefix: SUB_FOLDER }),
   ];
   const port = (i) => servers[i].address().port;
   return {
@@ -87,6 +97,8 @@ export async function startServers(dist = distDir()) {
       CVP_SITE_PLAIN: `http://127.0.0.1:${port(1)}/`,
       CVP_PARENT_ISOLATED: `http://localhost:${port(2)}/parent.html`,
       CVP_PARENT_PLAIN: `http://localhost:${port(3)}/parent.html`,
+      CVP_SUB_ISOLATED: `http://127.0.0.1:${port(4)}${SUB_FOLDER}`,
+      CVP_SUB_PLAIN: `http://127.0.0.1:${port(5)}${SUB_FOLDER}`,
     },
     close: () =>
       Promise.all(
@@ -107,12 +119,7 @@ export function setup() {
   let own = null;
   before(async () => {
     if (process.env.CVP_SITE_ISOLATED) {
-      env.urls = {
-        CVP_SITE_ISOLATED: process.env.CVP_SITE_ISOLATED,
-        CVP_SITE_PLAIN: process.env.CVP_SITE_PLAIN,
-        CVP_PARENT_ISOLATED: process.env.CVP_PARENT_ISOLATED,
-        CVP_PARENT_PLAIN: process.env.CVP_PARENT_PLAIN,
-      };
+      env.urls = Object.fromEntries(SERVER_KEYS.map((k) => [k, process.env[k]]));
     } else {
       own = await startServers();
       env.urls = own.urls;
