@@ -309,7 +309,7 @@ ensure_tools() {
   cargo_tool wasm-bindgen wasm-bindgen-cli "$wb" "about 3 minutes" --no-default-features
   # --locked: Trunk's own lock keeps its CSS crates on compatible versions. Its default
   # features add TLS and a check for newer versions of itself.
-  cargo_tool trunk trunk "$TRUNK_VERSION" "about 6 minutes" --locked --no-default-features
+  cargo_tool trunk trunk "$TRUNK_VERSION" "about 7 minutes" --locked --no-default-features
   if [ "$1" = all ]; then
     cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" "about 2 minutes"
     rm -rf "$CVP_TOOLS_BUILD"

@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SMALL_FETCH, SMALL_FIB, assertRow, results, runStrategy, setInputs, setup, strategyOptions, waitReady, withPage, limit } from "./helpers.mjs";
+import { SMALL_FETCH, SMALL_FIB, assertRow, results, runStrategy, setInputs, setup, strategyOptions, waitIsolated, waitReady, withPage, limit } from "./helpers.mjs";
 
 const env = setup();
 
@@ -71,14 +71,7 @@ test("without the headers fetch runs with coroutines", limit(), async () => {
 
 test("without the headers the service worker isolates the page after one reload, and threads run", limit(), async () => {
   await withPage(env, env.urls.CVP_SITE_PLAIN, async (page) => {
-    // The reload replaces the document: ask again until the new one answers.
-    const deadline = Date.now() + 30_000;
-    let isolated = false;
-    while (!isolated && Date.now() < deadline) {
-      isolated = await page.evaluate(() => window.crossOriginIsolated).catch(() => false);
-      if (!isolated) await page.waitForTimeout(200);
-    }
-    assert.equal(isolated, true, "the service worker should make the page cross-origin isolated within 30 s");
+    assert.equal(await waitIsolated(page, 30), true, "the service worker should make the page cross-origin isolated within 30 s");
     const reloads = await page.evaluate(() => performance.getEntriesByType("navigation")[0]?.type);
     assert.equal(reloads, "reload", "isolation should come from one reload");
     const fib = page.locator("#fib");

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SMALL_FIB, SUB_FOLDER, assertRow, distDir, limit, results, runStrategy, setInputs, setup, waitReady, withPage } from "./helpers.mjs";
+import { SMALL_FIB, SUB_FOLDER, assertRow, distDir, limit, results, runStrategy, setInputs, setup, waitIsolated, waitReady, withPage } from "./helpers.mjs";
 
 const env = setup();
 
@@ -51,13 +51,7 @@ test("embed.html from a sub-folder runs its widget", limit(), async () => {
 
 test("without headers, from a sub-folder: the service worker registers there and isolates the page", limit(), async () => {
   await withPage(env, env.urls.CVP_SUB_PLAIN, async (page) => {
-    const deadline = Date.now() + 30_000;
-    let isolated = false;
-    while (!isolated && Date.now() < deadline) {
-      isolated = await page.evaluate(() => window.crossOriginIsolated).catch(() => false);
-      if (!isolated) await page.waitForTimeout(200);
-    }
-    assert.equal(isolated, true, "the service worker should isolate the page within 30 s");
+    assert.equal(await waitIsolated(page, 30), true, "the service worker should isolate the page within 30 s");
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope);
     assert.equal(new URL(scope).pathname, SUB_FOLDER, "the service worker's scope is the sub-folder");
     const fib = page.locator("#fib");
