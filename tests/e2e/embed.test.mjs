@@ -179,3 +179,48 @@ test("embed.html loads on its own (not framed) and exposes window.wasmBindings",
     await page.waitForFunction(() => typeof window.wasmBindings === "object", null, { timeout: 10_000 });
   });
 });
+
+/// The frame showing embed.html inside the parent page.
+async function embedFrame(page) {
+  await page.waitForFunction(() => document.getElementById("embed")?.contentWindow, null, { timeout: 10_000 });
+  for (let i = 0; i < 100; i++) {
+    const frame = page.frames().find((f) => f !== page.mainFrame() && new URL(f.url(), "http://x").pathname.endsWith("/embed.html"));
+    if (frame) return frame;
+    await page.waitForTimeout(100);
+  }
+  assert.fail("embed.html never loaded in the parent's frame");
+}
+
+test("in a frame, embed.html posts its height as it changes, and takes ?theme=", limit(), async () => {
+  const url = parentUrl(env.urls.CVP_PARENT_PLAIN, { widget: "anim", preset: "compare-4x4", theme: "dark" });
+  await withPage(env, url, async (page) => {
+    const frame = await embedFrame(page);
+    await frame.locator("section[data-widget] .cvp-player").waitFor();
+    await page.waitForFunction(() => window.received.some((m) => m.data?.type === "cvp:resize" && m.data.height > 300), null, { timeout: 15_000 });
+    // Let the layout settle, then the last height sent is the document's.
+    await page.waitForTimeout(500);
+    const sizes = (await received(page)).filter((m) => m.data?.type === "cvp:resize");
+    assert.ok(sizes.every((m) => m.fromEmbed && Number.isInteger(m.data.height)), JSON.stringify(sizes));
+    const height = await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+    assert.equal(sizes.at(-1).data.height, height, "the last cvp:resize is the widget's height");
+    // A narrower frame makes the panels stack: the page is told the new, taller height.
+    await page.evaluate(() => { document.getElementById("embed").width = "380"; });
+    await page.waitForFunction((h) => window.received.filter((m) => m.data?.type === "cvp:resize").at(-1).data.height > h, height, { timeout: 10_000 });
+    // theme=dark, whatever the system says (this browser's is light).
+    assert.equal(await frame.evaluate(() => document.documentElement.dataset.theme), "dark");
+    assert.equal(await frame.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(21, 24, 28)");
+  });
+});
+
+test("theme=light holds on a dark system; without theme, the frame follows the system", limit(), async () => {
+  for (const [theme, want] of [["light", "light"], ["auto", "dark"], [null, "dark"]]) {
+    const params = { widget: "anim", preset: "single-load", ...(theme ? { theme } : {}) };
+    await withPage(env, parentUrl(env.urls.CVP_PARENT_PLAIN, params), async (page) => {
+      await page.emulateMedia({ colorScheme: "dark" });
+      const frame = await embedFrame(page);
+      await frame.locator("section[data-widget] .cvp-player").waitFor();
+      await frame.waitForFunction((w) => document.documentElement.dataset.theme === w, want, { timeout: 5_000 }).catch(() => {});
+      assert.equal(await frame.evaluate(() => document.documentElement.dataset.theme), want, `theme=${theme}`);
+    });
+  }
+});

@@ -600,11 +600,17 @@ fn page_background() -> String {
         .unwrap_or_else(|| if dark_mode() { "#111".into() } else { "#fff".into() })
 }
 
-/// Whether the reader's system asks for a dark theme.
+/// Whether the page shows its dark theme: what www/theme.js chose (from `?theme=` or the
+/// reader's system), else the system's setting.
 pub fn dark_mode() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
+    let chosen = crate::dom::document().document_element().and_then(|e| e.get_attribute("data-theme"));
+    match chosen.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|m| m.matches()),
+    }
 }
 
 /// CSS size of a panel's canvas: its laid-out width, and a height that fits the grid
