@@ -32,14 +32,6 @@ pub enum Workload {
 }
 
 impl Workload {
-    /// The widget name used in URLs (`fib`, `fetch`).
-    pub fn widget(&self) -> &'static str {
-        match self {
-            Workload::Fib { .. } => "fib",
-            Workload::Fetch { .. } => "fetch",
-        }
-    }
-
     /// Number of tasks.
     pub fn tasks(&self) -> u32 {
         match *self {

@@ -50,11 +50,6 @@ impl Prepared {
         &self.trace
     }
 
-    /// Gives the trace back.
-    pub fn into_trace(self) -> Trace {
-        self.trace
-    }
-
     /// How many tiles the grid has: one per task record, or more if segments name tasks
     /// beyond the records (as a trace still being recorded may).
     pub fn task_count(&self) -> usize {

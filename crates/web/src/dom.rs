@@ -1,7 +1,7 @@
 //! A few helpers to build and update the DOM from Rust without ceremony.
 
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, Event, HtmlElement};
+use web_sys::{Document, Element, Event};
 
 /// The page's document. Only called on the page (widgets never run in workers).
 pub fn document() -> Document {
@@ -57,21 +57,9 @@ impl El {
         self
     }
 
-    /// Listens to `event`. The listener lives as long as the page: widgets are never
-    /// unmounted, so keeping it costs nothing and avoids a dangling handler.
-    pub fn on(self, event: &str, f: impl FnMut(Event) + 'static) -> Self {
-        listen(&self.0, event, f);
-        self
-    }
-
     /// The element.
     pub fn build(self) -> Element {
         self.0
-    }
-
-    /// The element as an `HtmlElement`.
-    pub fn html(self) -> HtmlElement {
-        self.0.unchecked_into()
     }
 }
 
