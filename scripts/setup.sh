@@ -109,10 +109,9 @@ cvp_summary() {
 
 is_debian_like() {
   [ -r /etc/os-release ] || return 1
-  local id id_like
-  id=$(. /etc/os-release && echo "${ID:-}")
-  id_like=$(. /etc/os-release && echo "${ID_LIKE:-}")
-  case " $id $id_like " in *" debian "* | *" ubuntu "*) return 0 ;; esac
+  local ids
+  ids=$(. /etc/os-release && echo " ${ID:-} ${ID_LIKE:-} ")
+  case "$ids" in *" debian "* | *" ubuntu "*) return 0 ;; esac
   return 1
 }
 
@@ -175,11 +174,12 @@ pick_toolchain() {
   esac
 }
 
-# Exports the environment the builds and tests use; installs nothing. Returns 1 (after
-# saying why) when a piece is missing.
+# cvp_env [nightly|debian]: exports the environment the builds and tests use, for the given
+# toolchain or the one pick_toolchain finds; installs nothing. Returns 1 (after saying why)
+# when a piece is missing.
 cvp_env() {
-  local toolchain
-  toolchain=$(pick_toolchain)
+  local toolchain=${1:-}
+  [ -n "$toolchain" ] || toolchain=$(pick_toolchain)
   case "$toolchain" in
     nightly)
       nightly_ready || {
@@ -235,7 +235,7 @@ ensure_toolchain() {
   fi
   command -v node >/dev/null || packages+=(nodejs npm)
   [ ${#packages[@]} = 0 ] || apt_install "${packages[@]}"
-  cvp_env || exit 1
+  cvp_env "$toolchain" || exit 1
   say "toolchain: $CVP_TOOLCHAIN_KIND, $("$CVP_CARGO" --version)"
   [ "$1" = all ] && [ "$toolchain" = nightly ] && ensure_nightly_lints
   return 0

@@ -281,7 +281,6 @@ export async function waitState(loc, states, { timeout = READY_TIMEOUT, what = "
   }
 }
 
-/// Waits for the widget to be ready and returns its attributes.
 /// Waits until the page is cross-origin isolated (the service worker's reload replaces the
 /// document, so it asks again until the new one answers); false after `seconds`.
 export async function waitIsolated(page, seconds = 30) {
@@ -293,6 +292,7 @@ export async function waitIsolated(page, seconds = 30) {
   return false;
 }
 
+/// Waits for the widget to be ready and returns its attributes.
 export async function waitReady(loc, what) {
   await waitState(loc, ["ready", "done"], { timeout: READY_TIMEOUT, what: what || "widget start-up" });
   return attrs(loc);
