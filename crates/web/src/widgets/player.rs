@@ -53,12 +53,28 @@ struct Inner {
 #[derive(Clone)]
 pub struct Player(Rc<RefCell<Inner>>);
 
-/// The export buttons: what they make, their label, and what they do, in words.
-const EXPORTS: [(&str, &str, &str); 4] = [
-    ("png", "PNG", "Save the current frame as a PNG image, at this screen's pixel density"),
-    ("csv", "CSV", "Save every segment as a row: panel, lane, task, phase, start, end (ms)"),
-    ("json", "JSON", "Save the traces in this site's own JSON format (schema cvp-trace, version 1)"),
+/// What an export button saves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Export {
+    Png,
+    Csv,
+    Json,
+    Perfetto,
+}
+
+/// The export buttons: what they make, its key in `data-export`, their label, and what they
+/// do, in words.
+const EXPORTS: [(Export, &str, &str, &str); 4] = [
+    (Export::Png, "png", "PNG", "Save the current frame as a PNG image, at this screen's pixel density"),
+    (Export::Csv, "csv", "CSV", "Save every segment as a row: panel, lane, task, phase, start, end (ms)"),
     (
+        Export::Json,
+        "json",
+        "JSON",
+        "Save the traces in this site's own JSON format (schema cvp-trace, version 1)",
+    ),
+    (
+        Export::Perfetto,
         "perfetto",
         "Perfetto",
         "Save the traces in Chrome's trace format, which ui.perfetto.dev and chrome://tracing open",
@@ -147,10 +163,10 @@ impl Player {
             .attr("role", "group")
             .attr("aria-label", "Export")
             .child(el("span").text("Export"))
-            .children(EXPORTS.iter().map(|(kind, label, title)| {
+            .children(EXPORTS.iter().map(|(_, key, label, title)| {
                 el("button")
                     .attr("type", "button")
-                    .attr("data-export", kind)
+                    .attr("data-export", key)
                     .attr("title", title)
                     .text(label)
                     .build()
@@ -319,7 +335,7 @@ impl Player {
         let inner = self.0.borrow();
         let t = inner.clock.t;
         let end = inner.end();
-        let style = if dark_mode() { Style::dark() } else { Style::light() };
+        let style = page_style();
         for panel in &inner.panels {
             let Some(prepared) = &panel.prepared else { continue };
             let (w, h) = panel_size(&panel.element, prepared, panel.show_grid, inner.panels.len());
@@ -485,46 +501,44 @@ impl Player {
 
     /// The export buttons save what the panels show.
     fn wire_export(&self, export: &Element) {
-        for (kind, _, _) in EXPORTS {
-            let Some(button) = crate::dom::find::<Element>(export, &format!("[data-export={kind}]")) else {
+        for (kind, key, _, _) in EXPORTS {
+            let Some(button) = crate::dom::find::<Element>(export, &format!("[data-export={key}]")) else {
                 continue;
             };
             let weak = Rc::downgrade(&self.0);
             listen(&button, "click", move |_| {
                 let Some(inner) = weak.upgrade() else { return };
                 if let Err(e) = Player(inner).export(kind) {
-                    web_sys::console::error_2(&format!("export {kind} failed:").into(), &e);
+                    web_sys::console::error_2(&format!("export {key} failed:").into(), &e);
                 }
             });
         }
     }
 
-    /// Saves the panels as `kind` (one of [`EXPORTS`]): the frame on screen as PNG, or every
-    /// panel's whole trace as CSV, JSON or Chrome's trace format.
-    fn export(&self, kind: &str) -> Result<(), JsValue> {
+    /// Saves the panels as `kind`: the frame on screen as PNG, or every panel's whole trace
+    /// as CSV, JSON or Chrome's trace format.
+    fn export(&self, kind: Export) -> Result<(), JsValue> {
         let inner = self.0.borrow();
-        let shown: Vec<&Panel> = inner.panels.iter().filter(|p| p.prepared.is_some()).collect();
-        let panels: Vec<export::Panel> = shown
+        let (canvases, panels): (Vec<HtmlCanvasElement>, Vec<export::Panel>) = inner
+            .panels
             .iter()
             .filter_map(|p| {
                 let trace = p.prepared.as_ref()?.trace().clone();
-                Some(export::Panel { title: p.title.clone(), trace })
+                Some((p.element.clone(), export::Panel { title: p.title.clone(), trace }))
             })
-            .collect();
+            .unzip();
         let stem = file_stem(&panels);
         match kind {
-            "png" => {
-                let canvases: Vec<HtmlCanvasElement> = shown.iter().map(|p| p.element.clone()).collect();
-                download::png(&format!("{stem}.png"), &canvases, &page_background())
+            Export::Png => download::png(&format!("{stem}.png"), &canvases, &page_style().background.css()),
+            Export::Csv => download::text(&format!("{stem}.csv"), "text/csv", &export::to_csv(&panels)),
+            Export::Json => {
+                download::text(&format!("{stem}.json"), "application/json", &export::to_json(&panels))
             }
-            "csv" => download::text(&format!("{stem}.csv"), "text/csv", &export::to_csv(&panels)),
-            "json" => download::text(&format!("{stem}.json"), "application/json", &export::to_json(&panels)),
-            "perfetto" => download::text(
+            Export::Perfetto => download::text(
                 &format!("{stem}.perfetto.json"),
                 "application/json",
                 &export::to_chrome_trace(&panels),
             ),
-            _ => Err(JsValue::from_str("unknown export")),
         }
     }
 
@@ -591,25 +605,21 @@ fn file_stem(panels: &[export::Panel]) -> String {
     stem.trim_end_matches('-').to_string()
 }
 
-/// The page's background colour, which a PNG export is painted on.
-fn page_background() -> String {
-    web_sys::window()
-        .and_then(|w| w.get_computed_style(&crate::dom::document().body()?.into()).ok().flatten())
-        .and_then(|s| s.get_property_value("background-color").ok())
-        .filter(|c| !c.is_empty() && c != "rgba(0, 0, 0, 0)")
-        .unwrap_or_else(|| if dark_mode() { "#111".into() } else { "#fff".into() })
-}
-
-/// Whether the page shows its dark theme: what www/theme.js chose (from `?theme=` or the
-/// reader's system), else the system's setting.
-pub fn dark_mode() -> bool {
+/// The renderer's colours for the page's theme: what www/theme.js chose (from `?theme=` or
+/// the reader's system), else the system's setting.
+pub fn page_style() -> Style {
     let chosen = crate::dom::document().document_element().and_then(|e| e.get_attribute("data-theme"));
-    match chosen.as_deref() {
+    let dark = match chosen.as_deref() {
         Some("dark") => true,
         Some("light") => false,
         _ => web_sys::window()
             .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
             .is_some_and(|m| m.matches()),
+    };
+    if dark {
+        Style::dark()
+    } else {
+        Style::light()
     }
 }
 

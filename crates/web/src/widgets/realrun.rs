@@ -10,7 +10,7 @@ use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
 use cvp_model::job::{Job, Notice, Param, FETCH_PARAMS, FIB_PARAMS};
 use cvp_model::{Phase, Strategy, Trace};
-use cvp_scene::{format_duration, speedup_chart, Style};
+use cvp_scene::{format_duration, speedup_chart};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -568,7 +568,7 @@ fn draw_chart(st: &State) {
     toggle_attr(element, "hidden", false);
     let width = (element.client_width() as f64).clamp(240.0, 640.0);
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let style = if super::player::dark_mode() { Style::dark() } else { Style::light() };
+    let style = super::player::page_style();
     let drawn = st
         .chart
         .resize(width, 240.0, dpr)
