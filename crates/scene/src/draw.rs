@@ -4,9 +4,9 @@
 //! frame at the makespan) and exporting are all just calls with another `t`.
 
 use crate::gantt::draw_gantt;
-use crate::layout::{Layout, Legend, Rect, LEGEND_LINE, LEGEND_SIZE, SWATCH};
+use crate::layout::{Layout, Legend, LEGEND_LINE, LEGEND_SIZE, SWATCH};
 use crate::prepared::{Index, Prepared, TileState};
-use crate::shape::{text_width, truncate, Align, Baseline, Color, Shape};
+use crate::shape::{text_width, truncate, Align, Baseline, Color, Rect, Shape};
 use crate::style::Style;
 use crate::tiles::draw_tiles;
 use crate::words::{format_duration, phase_word};

@@ -11,10 +11,10 @@
 //! [`Shape::Raster`] instead (see `raster.rs`).
 
 use crate::axis::{tick_label, ticks};
-use crate::layout::{Gantt, Rect, AXIS_H, LABELLED_ROW};
+use crate::layout::{Gantt, AXIS_H, LABELLED_ROW};
 use crate::prepared::{phase_slot, LABEL_SIZE, PHASE_ORDER};
 use crate::raster::{self, Paint, Raster};
-use crate::shape::{text_width, truncate, Align, Baseline, Color, Shape};
+use crate::shape::{text_width, truncate, Align, Baseline, Color, Rect, Shape};
 use crate::style::Style;
 use crate::tiles::push_rects;
 use cvp_model::Lane;

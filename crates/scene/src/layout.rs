@@ -2,7 +2,7 @@
 //! from the canvas size and the shape of the trace (how many tasks, lanes and phases).
 
 use crate::prepared::{Index, Prepared};
-use crate::shape::text_width;
+use crate::shape::{text_width, Rect};
 use crate::words::phase_word;
 use cvp_model::{Phase, Trace};
 
@@ -63,6 +63,31 @@ impl Layout {
         pad + HEADER_H + GAP + body + GAP + legend + pad
     }
 
+    /// The height a canvas of this layout's width should have to show `prepared` well,
+    /// as one of `panels` compared panels: one readable row per lane (rows shrink past
+    /// [`SIZED_LANES`] lanes), and with a grid, a picture as large as the width allows.
+    /// Compared panels share one grid side (see [`Layout::height_for_grid`]), so that
+    /// their tiles match whatever their lane counts.
+    pub fn fit_height(&self, prepared: &Prepared, panels: usize) -> f64 {
+        let w = self.width.max(0.0);
+        let lanes = prepared.trace().lanes.len() as f64;
+        let rows = lanes.min(SIZED_LANES) * SIZED_ROW + (lanes - SIZED_LANES).max(0.0) * DENSE_ROW;
+        let legend = Legend::new(&prepared.index().phases, pad(false), w - pad(false), 0.0).area.h;
+        let gantt = rows + AXIS_H;
+        let chrome = 2.0 * pad(w > WIDE) + HEADER_H + 2.0 * GAP + legend;
+        let h = if !self.show_grid {
+            gantt + chrome
+        } else if panels > 1 {
+            self.height_for_grid(prepared, w * 0.72)
+        } else if w > WIDE {
+            // Grid beside the chart: the grid's side is the body's height.
+            (w * 0.42).max(gantt + chrome)
+        } else {
+            self.height_for_grid(prepared, w * 0.8).max(w * 0.8 + gantt + chrome)
+        };
+        h.min(MAX_PANEL_H).round()
+    }
+
     pub(crate) fn regions_for(&self, trace: &Trace, index: &Index) -> Regions {
         let (w, h) = (self.width.max(0.0), self.height.max(0.0));
         let wide = w > WIDE;
@@ -111,6 +136,15 @@ impl Layout {
     }
 }
 
+/// Lanes a panel is sized to show at [`SIZED_ROW`] px each; more lanes get [`DENSE_ROW`].
+pub const SIZED_LANES: f64 = 40.0;
+/// A lane's height when a panel is sized, up to [`SIZED_LANES`] lanes: room for its label.
+const SIZED_ROW: f64 = 14.0;
+/// The height each lane past [`SIZED_LANES`] adds: hundreds of lanes stay on one screen.
+const DENSE_ROW: f64 = 1.5;
+/// No panel is sized taller than this (CSS px).
+const MAX_PANEL_H: f64 = 1400.0;
+
 /// Canvases wider than this put the grid left of the chart; narrower ones stack them.
 const WIDE: f64 = 700.0;
 
@@ -128,36 +162,6 @@ const GAP_FRACTION: f64 = 0.04;
 pub(crate) const HEADER_H: f64 = 36.0;
 /// Space between regions.
 const GAP: f64 = 10.0;
-
-/// An axis-aligned rectangle in CSS px.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Rect {
-    /// Left edge.
-    pub x: f64,
-    /// Top edge.
-    pub y: f64,
-    /// Width.
-    pub w: f64,
-    /// Height.
-    pub h: f64,
-}
-
-impl Rect {
-    /// `x + w`.
-    pub fn right(&self) -> f64 {
-        self.x + self.w
-    }
-
-    /// `y + h`.
-    pub fn bottom(&self) -> f64 {
-        self.y + self.h
-    }
-
-    /// `[x, y, w, h]`, the form batched shapes use.
-    pub fn to_array(self) -> [f64; 4] {
-        [self.x, self.y, self.w, self.h]
-    }
-}
 
 /// The computed geometry of a frame.
 #[derive(Clone, Debug, PartialEq)]
@@ -388,5 +392,66 @@ mod tests {
         // Tiles smaller than a pixel keep their fractions.
         let tiny = Grid::new(Rect { x: 0.0, y: 0.0, w: 32.0, h: 32.0 }, 64 * 64, 64, 1.0);
         assert_eq!(tiny.pitch, 0.5);
+    }
+
+    fn lanes_trace(lanes: usize, tasks: usize) -> Prepared {
+        use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
+        let mut t = Trace::new(Strategy::Threads, lanes as u32);
+        for l in 0..lanes {
+            let task = (l < tasks).then_some(l as u32);
+            let seg = Segment { start: 0.0, end: 100.0, phase: Phase::Rendering, task };
+            t.lanes.push(Lane {
+                kind: LaneKind::Thread,
+                label: format!("thread {}", l + 1),
+                segments: vec![seg],
+            });
+        }
+        t.tasks = (0..tasks as u32)
+            .map(|id| TaskRecord { id, lane: id, start: 0.0, end: 100.0, value: None })
+            .collect();
+        t.makespan = 100.0;
+        Prepared::new(t)
+    }
+
+    #[test]
+    fn fitted_compared_panels_share_one_grid_side() {
+        for width in [320.0, 600.0, 1000.0] {
+            let sides: Vec<f64> = [1, 16, 64]
+                .map(|lanes| {
+                    let p = lanes_trace(lanes, 16);
+                    let base = Layout::new(width, 0.0);
+                    let h = base.fit_height(&p, 3);
+                    Layout { height: h, ..base }.regions(&p).grid.expect("a grid").area.w
+                })
+                .to_vec();
+            assert!(sides.iter().all(|s| (s - sides[0]).abs() < 1.0), "{width} px: {sides:?}");
+        }
+    }
+
+    #[test]
+    fn fitted_panels_give_every_lane_a_readable_row() {
+        for lanes in [1, 2, 8, 16, 40, 41, 100, 256] {
+            for width in [320.0, 600.0, 1000.0] {
+                for (grid, panels) in [(false, 1), (true, 1), (true, 3)] {
+                    let p = lanes_trace(lanes, lanes.min(64));
+                    let base = Layout { show_grid: grid, ..Layout::new(width, 0.0) };
+                    let h = base.fit_height(&p, panels);
+                    let what =
+                        format!("{lanes} lanes, {width} px wide, grid {grid}, {panels} panels: {h} px");
+                    assert!(h > 0.0 && h <= MAX_PANEL_H, "{what}");
+                    let regions = Layout { height: h, ..base }.regions(&p);
+                    let pitch = regions.gantt.row_pitch;
+                    if panels == 1 && lanes as f64 <= SIZED_LANES && h < MAX_PANEL_H {
+                        assert!(pitch >= LABELLED_ROW, "{what}: rows of {pitch} px lose their labels");
+                    }
+                    assert!(pitch > 0.0, "{what}");
+                    if grid {
+                        let area = regions.grid.expect("tasks and a grid").area;
+                        let side = area.w.max(area.h);
+                        assert!(side >= width * 0.3, "{what}: a grid of {side} px is too small");
+                    }
+                }
+            }
+        }
     }
 }

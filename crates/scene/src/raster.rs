@@ -16,8 +16,7 @@
 //! Pixels are RGBA bytes, premultiplied while painting, read and written as little-endian
 //! `u32`s (red in the low byte) so that two channels blend in one multiplication.
 
-use crate::layout::Rect;
-use crate::shape::{Color, Shape};
+use crate::shape::{Color, Rect, Shape};
 
 /// Columns a rectangle covers that [`Raster::add_to_line`] paints without a loop.
 const PAD: usize = 4;

@@ -318,6 +318,36 @@ pub fn truncate(text: &str, size: f64, bold: bool, max_width: f64) -> String {
     out
 }
 
+/// An axis-aligned rectangle in CSS px.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    /// `x + w`.
+    pub fn right(&self) -> f64 {
+        self.x + self.w
+    }
+
+    /// `y + h`.
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+
+    /// `[x, y, w, h]`, the form batched shapes use.
+    pub fn to_array(self) -> [f64; 4] {
+        [self.x, self.y, self.w, self.h]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

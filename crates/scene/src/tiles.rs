@@ -11,9 +11,9 @@
 //! CPU-only tasks skip the grey (there is nothing to load); I/O-only tasks fade in the
 //! colour slice directly (there is nothing to render).
 
-use crate::layout::{Grid, Rect};
+use crate::layout::Grid;
 use crate::prepared::{Index, TaskSpans, TileState};
-use crate::shape::{Color, Picture, Shape};
+use crate::shape::{Color, Picture, Rect, Shape};
 use crate::style::Style;
 
 /// Below this side (px), tiles are tinted instead of outlined: outlines that close would
