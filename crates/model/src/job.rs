@@ -1,12 +1,49 @@
-//! Real-run jobs: what the visitor (or an embedding page's URL) asks to run, checked and
-//! bounded before anything runs, so that no URL can hang a visitor's tab.
-//!
-//! One parameter table drives URL parsing, clamping, the notices shown to the reader and
-//! the README's documentation of the embedding API.
+//! Real-run jobs: what the real-run widgets run, checked and bounded before anything runs,
+//! so that no URL can hang a visitor's tab. The widgets' URL form is in [`crate::state`].
 
 use crate::fib::fib_calls;
+use crate::query::{Notice, Param};
 use crate::trace::Strategy;
 use serde::{Deserialize, Serialize};
+
+/// Which real workload: the CPU-bound one or the I/O-bound one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// Naive recursive fib.
+    Fib,
+    /// Simulated page fetches.
+    Fetch,
+}
+
+impl RunKind {
+    /// Both, in the order the page shows them.
+    pub const ALL: [RunKind; 2] = [RunKind::Fib, RunKind::Fetch];
+
+    /// The widget's name in URLs.
+    pub fn key(self) -> &'static str {
+        match self {
+            RunKind::Fib => "fib",
+            RunKind::Fetch => "fetch",
+        }
+    }
+
+    /// What its tasks are called, for people.
+    pub fn noun(self) -> &'static str {
+        match self {
+            RunKind::Fib => "tasks",
+            RunKind::Fetch => "pages",
+        }
+    }
+
+    /// Its numeric parameters.
+    pub fn params(self) -> &'static [Param] {
+        match self {
+            RunKind::Fib => &FIB_PARAMS,
+            RunKind::Fetch => &FETCH_PARAMS,
+        }
+    }
+}
 
 /// The two real workloads.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,12 +69,55 @@ pub enum Workload {
 }
 
 impl Workload {
+    /// Which of the two it is.
+    pub fn kind(&self) -> RunKind {
+        match self {
+            Workload::Fib { .. } => RunKind::Fib,
+            Workload::Fetch { .. } => RunKind::Fetch,
+        }
+    }
+
+    /// What task `task` does, wherever it runs: every strategy's real run follows this
+    /// one description (how it waits and takes the CPU is the strategy's own).
+    pub fn task(&self, task: u32) -> TaskPlan {
+        match *self {
+            Workload::Fib { n, .. } => TaskPlan { wait_ms: 0.0, cpu: Some(Cpu::Fib(n)) },
+            Workload::Fetch { latency_ms, parse_ms, .. } => TaskPlan {
+                wait_ms: latency_ms,
+                cpu: (parse_ms > 0.0).then_some(Cpu::Parse { ms: parse_ms, seed: task as u64 }),
+            },
+        }
+    }
+
     /// Number of tasks.
     pub fn tasks(&self) -> u32 {
         match *self {
             Workload::Fib { tasks, .. } | Workload::Fetch { tasks, .. } => tasks,
         }
     }
+}
+
+/// One task of a real workload: first an I/O wait, then CPU work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TaskPlan {
+    /// Time waiting on (simulated) I/O, in ms; 0 for none.
+    pub wait_ms: f64,
+    /// The CPU work after the wait, if any.
+    pub cpu: Option<Cpu>,
+}
+
+/// CPU work a task does.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cpu {
+    /// Naive recursive fib(n).
+    Fib(u32),
+    /// `ms` of busy "parsing", its checksum seeded with `seed`.
+    Parse {
+        /// How long (ms).
+        ms: f64,
+        /// The checksum's seed (the task's index).
+        seed: u64,
+    },
 }
 
 /// A checked request to run a workload with a strategy.
@@ -53,227 +133,85 @@ pub struct Job {
     pub limit: Option<u32>,
 }
 
-/// One tunable number: its URL key, bounds and default.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Param {
-    /// URL key.
-    pub key: &'static str,
-    /// Smallest accepted value.
-    pub min: f64,
-    /// Largest accepted value.
-    pub max: f64,
-    /// Used when the URL has none (or nonsense).
-    pub default: f64,
-    /// One line for people: what it means.
-    pub doc: &'static str,
-}
+/// The number of threads or processes, shared by both workloads.
+const THREADS: Param =
+    Param::whole("threads", 0.0, 256.0, 0.0, "threads or processes (0: all hardware threads)");
 
 /// Parameters of the fib widget. `threads` is bounded at run time by the machine.
 pub const FIB_PARAMS: [Param; 3] = [
-    Param { key: "tasks", min: 1.0, max: 64.0, default: 16.0, doc: "number of fib calls" },
+    Param::whole("tasks", 1.0, 64.0, 16.0, "number of fib calls"),
     // fib(39) takes about 0.1 s in wasm on a 2020s laptop core: 16 of them, 1 to 3 s.
-    Param { key: "n", min: 1.0, max: 42.0, default: 39.0, doc: "argument of each naive fib(n)" },
-    Param {
-        key: "threads",
-        min: 1.0,
-        max: 256.0,
-        default: 0.0,
-        doc: "threads or processes (0: all hardware threads)",
-    },
+    Param::whole("n", 1.0, 42.0, 39.0, "argument of each naive fib(n); the total work is capped"),
+    THREADS,
 ];
 
 /// Parameters of the fetch widget.
 pub const FETCH_PARAMS: [Param; 5] = [
-    Param { key: "tasks", min: 1.0, max: 1000.0, default: 50.0, doc: "number of simulated pages" },
-    Param { key: "latency", min: 1.0, max: 5000.0, default: 500.0, doc: "latency of each page (ms)" },
-    Param { key: "parse", min: 0.0, max: 200.0, default: 0.0, doc: "CPU cost to parse each page (ms)" },
-    Param {
-        key: "threads",
-        min: 1.0,
-        max: 256.0,
-        default: 0.0,
-        doc: "threads or processes (0: all hardware threads)",
-    },
-    Param {
-        key: "limit",
-        min: 0.0,
-        max: 1000.0,
-        default: 0.0,
-        doc: "most pages in flight for async (0: no limit)",
-    },
+    Param::whole("tasks", 1.0, 1000.0, 50.0, "number of simulated pages"),
+    Param::real("latency", 1.0, 5000.0, 500.0, "latency of each page (ms)"),
+    Param::real("parse", 0.0, 200.0, 0.0, "CPU cost to parse each page (ms)"),
+    THREADS,
+    Param::whole("limit", 0.0, 1000.0, 0.0, "most pages in flight for async (0: no limit)"),
 ];
 
 /// Total fib calls one job may make: 64 tasks of fib(40), about 20 s of work on one
 /// laptop core, so that even the slowest strategy ends in reasonable time.
 pub const MAX_FIB_CALLS: u64 = 64 * (2 * 165_580_141 - 1);
 
-/// Something a URL asked for that was changed, in words for the reader.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notice(pub String);
-
-impl Param {
-    /// Reads this parameter from a raw URL value: the default when missing, the default
-    /// with a notice when not a number, clamped with a notice when out of range.
-    pub fn read(&self, raw: Option<&str>, notices: &mut Vec<Notice>) -> f64 {
-        let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-            return self.default;
-        };
-        match raw.parse::<f64>() {
-            Ok(v) if v.is_finite() => {
-                let c = v.clamp(self.min, self.max);
-                if c != v {
-                    notices.push(Notice(format!(
-                        "{}={raw} is out of range {}..{}: using {c}",
-                        self.key, self.min, self.max
-                    )));
-                }
-                c
-            }
-            _ => {
-                notices.push(Notice(format!("{}={raw:?} is not a number: using {}", self.key, self.default)));
-                self.default
-            }
-        }
-    }
-}
-
-/// The value for `key` in URL query pairs (the last one wins, as in `URLSearchParams`).
-pub fn find<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    query.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+/// The most tasks of fib(`n`) one job may run.
+pub fn most_fib_tasks(n: u32) -> u32 {
+    (MAX_FIB_CALLS / fib_calls(n)).clamp(1, u32::MAX as u64) as u32
 }
 
 impl Job {
-    /// Builds a job for `widget` (`fib` or `fetch`) from URL query pairs, on a machine
-    /// with `hardware_threads`. Returns the job and what had to be changed.
-    pub fn from_query(widget: &str, query: &[(String, String)], hardware_threads: u32) -> (Job, Vec<Notice>) {
-        let mut notices = Vec::new();
+    /// The threads a job asking for `asked` (0: all) gets on a machine with
+    /// `hardware_threads`, with a notice when it gets fewer.
+    pub fn threads_for(asked: u32, hardware_threads: u32, notices: &mut Vec<Notice>) -> u32 {
         let hw = hardware_threads.max(1);
-        let strategy = match find(query, "strategy") {
-            None | Some("") => Strategy::Threads,
-            Some(key) => Strategy::from_key(key).unwrap_or_else(|| {
-                notices.push(Notice(format!(
-                    "strategy={key:?} is unknown (sync, async, threads, processes, gil): using threads"
-                )));
-                Strategy::Threads
-            }),
-        };
-        let params: &[Param] = if widget == "fetch" { &FETCH_PARAMS } else { &FIB_PARAMS };
-        let get = |key: &str, notices: &mut Vec<Notice>| {
-            let p = params.iter().find(|p| p.key == key).expect("key is in the table");
-            p.read(find(query, key), notices)
-        };
-        let threads_asked = get("threads", &mut notices) as u32;
-        let threads = if threads_asked == 0 { hw } else { threads_asked.min(hw) };
-        if threads_asked > hw {
-            notices.push(Notice(format!(
-                "threads={threads_asked}: this machine has {hw} hardware threads, using {hw}"
-            )));
+        if asked > hw {
+            notices
+                .push(Notice(format!("threads={asked}: this machine has {hw} hardware threads, using {hw}")));
         }
-        let workload = if widget == "fetch" {
-            Workload::Fetch {
-                tasks: get("tasks", &mut notices) as u32,
-                latency_ms: get("latency", &mut notices),
-                parse_ms: get("parse", &mut notices),
-            }
+        if asked == 0 {
+            hw
         } else {
-            let n = get("n", &mut notices) as u32;
-            let mut tasks = get("tasks", &mut notices) as u32;
-            let most = (MAX_FIB_CALLS / fib_calls(n)).max(1) as u32;
-            if tasks > most {
-                notices.push(Notice(format!(
-                    "{tasks} × fib({n}) is too much work for one run: using {most} tasks"
-                )));
-                tasks = most;
-            }
-            Workload::Fib { tasks, n }
-        };
-        let limit = match get_limit(query, widget, &mut notices) {
-            0 => None,
-            k => Some(k),
-        };
-        (Job { workload, strategy, threads, limit }, notices)
+            asked.min(hw)
+        }
     }
-}
-
-fn get_limit(query: &[(String, String)], widget: &str, notices: &mut Vec<Notice>) -> u32 {
-    if widget != "fetch" {
-        return 0;
-    }
-    let p = FETCH_PARAMS.iter().find(|p| p.key == "limit").expect("limit is in the table");
-    p.read(find(query, "limit"), notices) as u32
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    #[test]
+    fn threads_are_bounded_by_the_machine() {
+        let mut n = Vec::new();
+        assert_eq!(Job::threads_for(0, 4, &mut n), 4);
+        assert_eq!(Job::threads_for(3, 4, &mut n), 3);
+        assert!(n.is_empty());
+        assert_eq!(Job::threads_for(64, 2, &mut n), 2);
+        assert!(n[0].0.starts_with("threads=64"), "{n:?}");
+        assert_eq!(Job::threads_for(0, 0, &mut n), 1);
     }
 
     #[test]
-    fn defaults_when_the_url_says_nothing() {
-        let (job, notices) = Job::from_query("fib", &[], 4);
-        assert!(notices.is_empty());
-        assert_eq!(
-            job,
-            Job {
-                workload: Workload::Fib { tasks: 16, n: 39 },
-                strategy: Strategy::Threads,
-                threads: 4,
-                limit: None
-            }
-        );
-        let (job, _) = Job::from_query("fetch", &[], 2);
-        assert_eq!(job.workload, Workload::Fetch { tasks: 50, latency_ms: 500.0, parse_ms: 0.0 });
+    fn tasks_wait_then_compute() {
+        let fib = Workload::Fib { tasks: 2, n: 30 };
+        assert_eq!(fib.task(1), TaskPlan { wait_ms: 0.0, cpu: Some(Cpu::Fib(30)) });
+        let io = Workload::Fetch { tasks: 3, latency_ms: 500.0, parse_ms: 0.0 };
+        assert_eq!(io.task(2), TaskPlan { wait_ms: 500.0, cpu: None });
+        let mixed = Workload::Fetch { tasks: 3, latency_ms: 500.0, parse_ms: 20.0 };
+        assert_eq!(mixed.task(2).cpu, Some(Cpu::Parse { ms: 20.0, seed: 2 }));
     }
 
     #[test]
-    fn reads_every_parameter() {
-        let (job, notices) = Job::from_query(
-            "fetch",
-            &q(&[
-                ("strategy", "async"),
-                ("tasks", "1000"),
-                ("latency", "250"),
-                ("parse", "2"),
-                ("limit", "8"),
-                ("threads", "2"),
-            ]),
-            8,
-        );
-        assert!(notices.is_empty(), "{notices:?}");
-        assert_eq!(job.strategy, Strategy::Async);
-        assert_eq!(job.workload, Workload::Fetch { tasks: 1000, latency_ms: 250.0, parse_ms: 2.0 });
-        assert_eq!((job.threads, job.limit), (2, Some(8)));
-    }
-
-    #[test]
-    fn bad_values_are_defaulted_or_clamped_and_reported() {
-        let (job, notices) = Job::from_query(
-            "fib",
-            &q(&[("strategy", "fork"), ("tasks", "abc"), ("n", "99"), ("threads", "64")]),
-            2,
-        );
-        assert_eq!(job.strategy, Strategy::Threads);
-        assert_eq!(job.workload, Workload::Fib { tasks: 16, n: 42 }, "16 × fib(42) is within the bound");
-        assert_eq!(job.threads, 2);
-        let text: Vec<&str> = notices.iter().map(|n| n.0.as_str()).collect();
-        assert!(text.iter().any(|t| t.contains("strategy=\"fork\" is unknown")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("tasks=\"abc\" is not a number")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("n=99 is out of range")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("threads=64")), "{text:?}");
-    }
-
-    #[test]
-    fn work_is_bounded() {
-        let (job, notices) = Job::from_query("fib", &q(&[("tasks", "64"), ("n", "42")]), 2);
-        let Workload::Fib { tasks, n } = job.workload else { panic!() };
-        assert!(tasks as u64 * fib_calls(n) <= MAX_FIB_CALLS);
-        assert!(tasks < 64 && !notices.is_empty());
-        let (job, _) =
-            Job::from_query("fetch", &q(&[("tasks", "1e9"), ("latency", "-5"), ("limit", "NaN")]), 2);
-        assert_eq!(job.workload, Workload::Fetch { tasks: 1000, latency_ms: 1.0, parse_ms: 0.0 });
-        assert_eq!(job.limit, None);
+    fn fib_work_is_bounded() {
+        for n in 1..=42 {
+            let most = most_fib_tasks(n) as u64;
+            assert!(most * fib_calls(n) <= MAX_FIB_CALLS || most == 1, "fib({n})");
+        }
+        assert_eq!(most_fib_tasks(40), 64);
+        assert!(most_fib_tasks(42) < 64);
     }
 }

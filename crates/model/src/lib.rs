@@ -6,13 +6,16 @@
 //! Nothing here touches a browser, so every rule is tested natively with `cargo test`.
 #![deny(missing_docs)]
 
+pub mod compare;
 pub mod export;
 pub mod fib;
 pub mod job;
 pub mod presets;
+pub mod query;
 pub mod record;
 pub mod rng;
 pub mod sim;
+pub mod state;
 pub mod trace;
 pub mod workload;
 

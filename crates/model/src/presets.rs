@@ -2,13 +2,13 @@
 //! strategies its panels compare, all simulated on the *same* seeded workload. The
 //! sandbox reads the same shape from a URL or a form, through one parameter table.
 
-use crate::job::{find, Notice, Param};
 use crate::sim::{simulate, SimConfig};
+use crate::state::SandboxState;
 use crate::trace::{Strategy, Trace};
 use crate::workload::{Mix, Range, WorkloadSpec};
 
 /// A ready-made animation.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Preset {
     /// Name used in `data-preset` and URLs.
     pub key: &'static str,
@@ -138,31 +138,6 @@ impl Preset {
     }
 }
 
-/// The sandbox's parameters. `workers` and `cores` of 0 mean unlimited.
-pub const SANDBOX_PARAMS: [Param; 9] = [
-    Param { key: "side", min: 1.0, max: 64.0, default: 8.0, doc: "grid side (side × side pixels)" },
-    Param { key: "load_min", min: 0.0, max: 60_000.0, default: 1500.0, doc: "shortest load (ms)" },
-    Param { key: "load_max", min: 0.0, max: 60_000.0, default: 7000.0, doc: "longest load (ms)" },
-    Param { key: "render_min", min: 0.0, max: 60_000.0, default: 800.0, doc: "shortest render (ms)" },
-    Param { key: "render_max", min: 0.0, max: 60_000.0, default: 1500.0, doc: "longest render (ms)" },
-    Param {
-        key: "workers",
-        min: 0.0,
-        max: 4096.0,
-        default: 8.0,
-        doc: "threads, processes or coroutines at once (0: unlimited)",
-    },
-    Param { key: "cores", min: 0.0, max: 256.0, default: 4.0, doc: "CPU cores (0: unlimited)" },
-    Param {
-        key: "startup",
-        min: 0.0,
-        max: 5000.0,
-        default: 0.0,
-        doc: "start-up cost per thread or process (ms)",
-    },
-    Param { key: "seed", min: 0.0, max: 4_294_967_295.0, default: 1.0, doc: "workload seed" },
-];
-
 /// What the sandbox will simulate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sandbox {
@@ -175,34 +150,17 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Reads the sandbox from query pairs (`strategy` = a key or `all`), clamping values.
-    pub fn from_query(query: &[(String, String)]) -> (Sandbox, Vec<Notice>) {
-        let mut notices = Vec::new();
-        let mut v = |key: &str| {
-            let p = SANDBOX_PARAMS.iter().find(|p| p.key == key).expect("key is in the table");
-            p.read(find(query, key), &mut notices)
-        };
-        let side = v("side") as u32;
-        let (load, render) =
-            (Range::new(v("load_min"), v("load_max")), Range::new(v("render_min"), v("render_max")));
-        let limit = |x: f64| (x >= 1.0).then_some(x as u32);
-        let (workers, cores, startup, seed) =
-            (limit(v("workers")), limit(v("cores")), v("startup"), v("seed") as u64);
-        let strategies: Vec<Strategy> = match find(query, "strategy").unwrap_or("all") {
-            "all" | "" => Strategy::ALL.to_vec(),
-            key => match Strategy::from_key(key) {
-                Some(s) => vec![s],
-                None => {
-                    notices.push(Notice(format!("strategy={key:?} is unknown: comparing all")));
-                    Strategy::ALL.to_vec()
-                }
-            },
-        };
+    /// The simulation a sandbox state describes: one panel per strategy compared.
+    pub fn new(state: &SandboxState) -> Sandbox {
+        let limit = |x: u32| (x >= 1).then_some(x);
+        let strategies = state.strategy.map_or(Strategy::ALL.to_vec(), |s| vec![s]);
         let panels = strategies
             .into_iter()
             .map(|s| {
-                let mut cfg =
-                    SimConfig::ideal(s).with_workers(workers).with_cores(cores).with_startup_ms(startup);
+                let mut cfg = SimConfig::ideal(s)
+                    .with_workers(limit(state.workers))
+                    .with_cores(limit(state.cores))
+                    .with_startup_ms(state.startup_ms);
                 if s == Strategy::Processes {
                     // Processes pay a hand-off per task; make it visible but small.
                     cfg = cfg.with_handoff_ms(20.0);
@@ -213,8 +171,14 @@ impl Sandbox {
                 (s.label().to_string(), cfg)
             })
             .collect();
-        let spec = WorkloadSpec { tasks: side * side, load, render, mix: Mix::Mixed, seed };
-        (Sandbox { spec, side, panels }, notices)
+        let spec = WorkloadSpec {
+            tasks: state.side * state.side,
+            load: state.load,
+            render: state.render,
+            mix: Mix::Mixed,
+            seed: state.seed,
+        };
+        Sandbox { spec, side: state.side, panels }
     }
 
     /// One trace per panel, on one shared workload.
@@ -227,6 +191,7 @@ impl Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::pairs;
 
     #[test]
     fn every_preset_simulates_valid_traces_on_one_workload() {
@@ -260,11 +225,9 @@ mod tests {
 
     #[test]
     fn sandbox_clamps_and_tells() {
-        let q: Vec<(String, String)> = [("side", "500"), ("workers", "x"), ("strategy", "fork")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let (sb, notices) = Sandbox::from_query(&q);
+        let q = pairs(&[("side", "500"), ("workers", "x"), ("strategy", "fork")]);
+        let (state, notices) = SandboxState::from_query(&q);
+        let sb = Sandbox::new(&state);
         assert_eq!(sb.side, 64);
         assert_eq!(sb.spec.tasks, 4096);
         assert_eq!(sb.panels.len(), 5);
@@ -276,8 +239,8 @@ mod tests {
 
     #[test]
     fn sandbox_zero_and_one_task() {
-        let q = vec![("side".to_string(), "1".to_string()), ("strategy".to_string(), "threads".to_string())];
-        let (sb, notices) = Sandbox::from_query(&q);
+        let (state, notices) = SandboxState::from_query(&pairs(&[("side", "1"), ("strategy", "threads")]));
+        let sb = Sandbox::new(&state);
         assert!(notices.is_empty());
         assert_eq!(sb.simulate()[0].1.tasks.len(), 1);
     }

@@ -183,6 +183,20 @@ impl Trace {
         self.segments().filter(|(_, s)| s.phase.uses_cpu()).map(|(_, s)| s.duration()).fold(0.0, |a, d| a + d)
     }
 
+    /// Each task's working time (ms): its I/O and CPU phases, without the time it spent
+    /// waiting for its turn, a lock, a start-up or a hand-off. Indexed by task id.
+    pub fn work_times(&self) -> Vec<f64> {
+        let mut ms = vec![0.0; self.tasks.len()];
+        for (_, s) in self.segments() {
+            if let (Some(task), Phase::Loading | Phase::Rendering) = (s.task, s.phase) {
+                if let Some(slot) = ms.get_mut(task as usize) {
+                    *slot += s.duration();
+                }
+            }
+        }
+        ms
+    }
+
     /// Fraction of the cores' time spent computing, in [0, 1].
     pub fn cpu_utilisation(&self) -> f64 {
         if self.makespan <= 0.0 {
@@ -296,6 +310,14 @@ mod tests {
         ];
         t.close();
         t
+    }
+
+    #[test]
+    fn work_times_leave_out_waiting_for_a_turn() {
+        let mut t = two_lanes();
+        t.lanes[1].segments.insert(0, seg(1, Phase::Blocked, 0.0, 5.0));
+        t.lanes[1].segments.push(seg(1, Phase::Handoff, 15.0, 16.0));
+        assert_eq!(t.work_times(), [20.0, 10.0]);
     }
 
     #[test]

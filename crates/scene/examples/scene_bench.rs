@@ -9,6 +9,7 @@
 //! ```
 
 use cvp_model::presets::Sandbox;
+use cvp_model::state::SandboxState;
 use cvp_model::workload::WorkloadSpec;
 use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
 use cvp_scene::{draw, draw_prepared, Layout, Prepared, Shape, Style, RASTER_ABOVE};
@@ -89,11 +90,14 @@ fn main() {
 /// What `bench_frame(frames, side, workers, cores)` draws, at mid-run and at the end, at
 /// pixel ratios 1 and 2.
 fn sandbox(side: u32, workers: u32, cores: u32) {
-    let query: Vec<(String, String)> = [("side", side), ("workers", workers), ("cores", cores)]
-        .map(|(k, v)| (k.into(), v.to_string()))
-        .into();
-    let query = [query, vec![("strategy".into(), "threads".into())]].concat();
-    let (sandbox, _) = Sandbox::from_query(&query);
+    let state = SandboxState {
+        side,
+        workers,
+        cores,
+        strategy: Some(Strategy::Threads),
+        ..SandboxState::from_query(&[]).0
+    };
+    let sandbox = Sandbox::new(&state);
     let prepared = Prepared::new(sandbox.simulate().remove(0).1);
     let style = Style::light();
     println!("  {side}×{side} pixels, {workers} threads on {cores} cores (0: unlimited):");

@@ -1,0 +1,250 @@
+//! Comparing strategies on one machine: the jobs a button queues, one after another, and
+//! the results kept for the table and the speedup chart. A small state machine, so that
+//! the real-run widget only forwards clicks and run events to it.
+
+use crate::job::Job;
+use crate::trace::{Strategy, Trace};
+use std::collections::{BTreeMap, VecDeque};
+
+/// What a button asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// The strategy chosen in the form.
+    Selected,
+    /// Every strategy this page can run, in turn.
+    Every,
+    /// Threads with 1, 2, ... up to the pool's size, for the speedup chart.
+    Scale,
+}
+
+/// Why a job was queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A row of the table.
+    Compare,
+    /// A point of the speedup chart (and a row of the table).
+    Scale,
+}
+
+/// Jobs waiting to run, in order. The runner runs one at a time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Queue {
+    pending: VecDeque<(Job, Purpose)>,
+    started: u64,
+}
+
+impl Queue {
+    /// Replaces what is waiting with the jobs `plan` asks for, built from `job`.
+    /// `unavailable` says why a strategy cannot run on this page (`None`: it can);
+    /// `pool_threads` is the size of the page's thread pool. Returns how many were queued,
+    /// or why none can be.
+    pub fn plan(
+        &mut self,
+        plan: Plan,
+        job: Job,
+        unavailable: &dyn Fn(Strategy) -> Option<String>,
+        pool_threads: u32,
+    ) -> Result<usize, String> {
+        let jobs: Vec<(Job, Purpose)> = match plan {
+            Plan::Selected => match unavailable(job.strategy) {
+                Some(why) => return Err(format!("{} cannot run here: {why}", job.strategy.label())),
+                None => vec![(job, Purpose::Compare)],
+            },
+            Plan::Every => Strategy::ALL
+                .into_iter()
+                .filter(|s| unavailable(*s).is_none())
+                .map(|strategy| (Job { strategy, ..job }, Purpose::Compare))
+                .collect(),
+            Plan::Scale => {
+                if let Some(why) = unavailable(Strategy::Threads) {
+                    return Err(format!("Cannot measure thread scaling: {why}"));
+                }
+                (1..=pool_threads.max(1))
+                    .map(|threads| (Job { strategy: Strategy::Threads, threads, ..job }, Purpose::Scale))
+                    .collect()
+            }
+        };
+        self.pending = jobs.into();
+        Ok(self.pending.len())
+    }
+
+    /// The next job to start, counted as started.
+    pub fn start_next(&mut self) -> Option<(Job, Purpose)> {
+        let next = self.pending.pop_front()?;
+        self.started += 1;
+        Some(next)
+    }
+
+    /// Drops what is waiting (a cancel, a failure).
+    pub fn clear(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Jobs started so far: tells a finished run's deferred work whether another run began
+    /// meanwhile.
+    pub fn started(&self) -> u64 {
+        self.started
+    }
+
+    /// Jobs still waiting.
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+/// What the table shows of one strategy's run. (The trace itself goes to the timeline; a
+/// copy of a 1,000-lane trace costs the page more than the table needs.)
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    /// The job that ran.
+    pub job: Job,
+    /// Its wall time (ms).
+    pub makespan: f64,
+    /// Lanes its timeline has.
+    pub lanes: usize,
+    /// Fraction of the cores' time spent computing.
+    pub cpu: f64,
+}
+
+/// One row of the results table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Row {
+    /// Which strategy.
+    pub strategy: Strategy,
+    /// Its run.
+    pub outcome: Outcome,
+    /// The synchronous run's time over this one's, once sync has run.
+    pub speedup: Option<f64>,
+}
+
+/// Finished runs of one workload: the table's rows and the scaling chart's points.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Results {
+    by_strategy: BTreeMap<Strategy, Outcome>,
+    /// Wall time (ms) with each thread count.
+    scaling: BTreeMap<u32, f64>,
+}
+
+impl Results {
+    /// Keeps a finished run. A run of another workload makes the old rows incomparable,
+    /// so they go.
+    pub fn record(&mut self, job: Job, purpose: Purpose, trace: &Trace) {
+        if self.by_strategy.values().any(|o| o.job.workload != job.workload) {
+            self.by_strategy.clear();
+        }
+        if purpose == Purpose::Scale {
+            self.scaling.insert(job.threads, trace.makespan);
+        }
+        let outcome =
+            Outcome { job, makespan: trace.makespan, lanes: trace.lanes.len(), cpu: trace.cpu_utilisation() };
+        self.by_strategy.insert(job.strategy, outcome);
+    }
+
+    /// Forgets the scaling points (a new measurement starts).
+    pub fn start_scaling(&mut self) {
+        self.scaling.clear();
+    }
+
+    /// The table's rows, in the site's strategy order.
+    pub fn rows(&self) -> Vec<Row> {
+        let base = self.by_strategy.get(&Strategy::Sync).map(|o| o.makespan);
+        self.by_strategy
+            .iter()
+            .map(|(&strategy, &outcome)| Row {
+                strategy,
+                outcome,
+                speedup: base.map(|b| b / outcome.makespan.max(1e-9)),
+            })
+            .collect()
+    }
+
+    /// The speedup over one thread at each thread count measured, once one thread has run.
+    pub fn speedups(&self) -> Vec<(u32, f64)> {
+        let Some(&one) = self.scaling.get(&1) else { return Vec::new() };
+        self.scaling.iter().map(|(&p, &ms)| (p, one / ms.max(1e-9))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::Workload;
+
+    const FIB: Workload = Workload::Fib { tasks: 4, n: 20 };
+
+    fn job(strategy: Strategy) -> Job {
+        Job { workload: FIB, strategy, threads: 4, limit: None }
+    }
+
+    fn no_pool(s: Strategy) -> Option<String> {
+        matches!(s, Strategy::Threads | Strategy::Gil).then(|| "not isolated".to_string())
+    }
+
+    fn trace(ms: f64, lanes: usize) -> Trace {
+        let mut t = Trace::new(Strategy::Sync, 2);
+        t.makespan = ms;
+        t.lanes =
+            vec![crate::Lane { kind: crate::LaneKind::Main, label: "main".into(), segments: vec![] }; lanes];
+        t
+    }
+
+    #[test]
+    fn every_plans_only_what_can_run_and_runs_in_order() {
+        let mut q = Queue::default();
+        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &|_| None, 4), Ok(5));
+        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &no_pool, 0), Ok(3), "replaces, never appends");
+        let order: Vec<Strategy> = std::iter::from_fn(|| q.start_next()).map(|(j, _)| j.strategy).collect();
+        assert_eq!(order, [Strategy::Sync, Strategy::Async, Strategy::Processes]);
+        assert_eq!((q.started(), q.is_empty()), (3, true));
+    }
+
+    #[test]
+    fn scale_needs_the_pool_and_counts_up_to_it() {
+        let mut q = Queue::default();
+        assert!(q.plan(Plan::Scale, job(Strategy::Sync), &no_pool, 0).unwrap_err().contains("not isolated"));
+        assert_eq!(q.plan(Plan::Scale, job(Strategy::Sync), &|_| None, 3), Ok(3));
+        let jobs: Vec<(u32, Strategy, Purpose)> =
+            std::iter::from_fn(|| q.start_next()).map(|(j, p)| (j.threads, j.strategy, p)).collect();
+        assert_eq!(jobs, (1..=3).map(|t| (t, Strategy::Threads, Purpose::Scale)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn selected_refuses_what_cannot_run_and_clear_empties() {
+        let mut q = Queue::default();
+        assert!(q.plan(Plan::Selected, job(Strategy::Gil), &no_pool, 0).is_err());
+        assert_eq!(q.plan(Plan::Selected, job(Strategy::Processes), &no_pool, 0), Ok(1));
+        q.clear();
+        assert_eq!((q.start_next(), q.len()), (None, 0));
+    }
+
+    #[test]
+    fn results_compare_against_sync_and_reset_on_a_new_workload() {
+        let mut r = Results::default();
+        r.record(job(Strategy::Threads), Purpose::Compare, &trace(250.0, 4));
+        assert_eq!(r.rows()[0].speedup, None, "no sync run yet");
+        r.record(job(Strategy::Sync), Purpose::Compare, &trace(1000.0, 1));
+        let rows = r.rows();
+        assert_eq!(rows.iter().map(|r| r.strategy).collect::<Vec<_>>(), [Strategy::Sync, Strategy::Threads]);
+        assert_eq!(rows[1].speedup, Some(4.0));
+        assert_eq!(rows[1].outcome.lanes, 4);
+        let other = Job { workload: Workload::Fib { tasks: 8, n: 20 }, ..job(Strategy::Async) };
+        r.record(other, Purpose::Compare, &trace(900.0, 1));
+        assert_eq!(r.rows().len(), 1, "a new workload starts a new table");
+    }
+
+    #[test]
+    fn speedups_are_over_one_thread() {
+        let mut r = Results::default();
+        r.record(Job { threads: 2, ..job(Strategy::Threads) }, Purpose::Scale, &trace(600.0, 2));
+        assert!(r.speedups().is_empty(), "nothing to compare with before one thread ran");
+        r.record(Job { threads: 1, ..job(Strategy::Threads) }, Purpose::Scale, &trace(1000.0, 1));
+        assert_eq!(r.speedups(), [(1, 1.0), (2, 1000.0 / 600.0)]);
+        r.start_scaling();
+        assert!(r.speedups().is_empty());
+    }
+}

@@ -1,0 +1,571 @@
+//! One typed state per widget: everything a reader can set, in a form that survives a URL.
+//!
+//! Each state has `from_query` (never panics, always returns a valid state, with a
+//! [`Notice`] for each value it had to change) and `to_query` (its exact inverse on valid
+//! states). Links, embed snippets and forms are all built on these two functions.
+
+use crate::job::{most_fib_tasks, Job, RunKind, Workload};
+use crate::presets::{Preset, PRESETS};
+use crate::query::{find, number, shorten, Notice, Pairs, Param};
+use crate::trace::Strategy;
+use crate::workload::Range;
+
+/// Every widget the site has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Widget {
+    /// A real run of fib or fetch.
+    Run(RunKind),
+    /// One of the post's animations.
+    Anim,
+    /// The simulator with every knob.
+    Sandbox,
+}
+
+impl Widget {
+    /// Every widget, in the README's order.
+    pub const ALL: [Widget; 4] =
+        [Widget::Run(RunKind::Fib), Widget::Run(RunKind::Fetch), Widget::Anim, Widget::Sandbox];
+
+    /// Its name in `widget=` and `data-widget`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Widget::Run(kind) => kind.key(),
+            Widget::Anim => "anim",
+            Widget::Sandbox => "sandbox",
+        }
+    }
+
+    /// The widget named `key`.
+    pub fn from_key(key: &str) -> Option<Widget> {
+        Widget::ALL.into_iter().find(|w| w.key() == key)
+    }
+}
+
+fn param(params: &'static [Param], key: &str) -> &'static Param {
+    params.iter().find(|p| p.key == key).expect("key is in the table")
+}
+
+fn in_range(p: &Param, v: f64) -> Result<(), String> {
+    let whole_ok = !p.whole || v.fract() == 0.0;
+    if v.is_finite() && (p.min..=p.max).contains(&v) && whole_ok {
+        Ok(())
+    } else {
+        Err(format!("{}={} is outside {}", p.key, number(v), p.range_text()))
+    }
+}
+
+fn strategy_from(query: &[(String, String)], default: Strategy, notices: &mut Vec<Notice>) -> Strategy {
+    match find(query, "strategy").map(str::trim) {
+        None | Some("") => default,
+        Some(key) => Strategy::from_key(key).unwrap_or_else(|| {
+            notices.push(Notice(format!(
+                "strategy={:?} is unknown (sync, async, threads, processes, gil): using {}",
+                shorten(key),
+                default.key()
+            )));
+            default
+        }),
+    }
+}
+
+fn flag_from(query: &[(String, String)], key: &str, notices: &mut Vec<Notice>) -> bool {
+    match find(query, key).map(str::trim) {
+        None | Some("" | "0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => {
+            notices.push(Notice(format!("{key}={:?} is not 1 or 0: using 0", shorten(other))));
+            false
+        }
+    }
+}
+
+/// The animation time a link brings back: `t`, in ms.
+pub const TIME: Param = Param::real("t", 0.0, 1e9, 0.0, "animation time to show, paused (ms)");
+
+/// The seed of an animation's workload.
+pub const SEED: Param =
+    Param::whole("seed", 0.0, 4_294_967_295.0, 1.0, "workload seed (the same seed draws the same pixels)");
+
+fn time_from(query: &[(String, String)], notices: &mut Vec<Notice>) -> Option<f64> {
+    find(query, TIME.key).filter(|v| !v.trim().is_empty()).map(|raw| TIME.read(Some(raw), notices))
+}
+
+fn push_time(out: &mut Pairs, t: Option<f64>) {
+    if let Some(t) = t {
+        out.push((TIME.key.into(), number(t)));
+    }
+}
+
+fn check_time(t: Option<f64>) -> Result<(), String> {
+    t.map_or(Ok(()), |t| in_range(&TIME, t))
+}
+
+/// The state of a real-run widget (fib or fetch).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunState {
+    /// What to run, with its sizes.
+    pub workload: Workload,
+    /// The strategy chosen.
+    pub strategy: Strategy,
+    /// Threads or processes asked for; 0 means all hardware threads.
+    pub threads: u32,
+    /// Most pages in flight for coroutines (fetch only); 0 means no limit.
+    pub limit: u32,
+    /// Run once loaded.
+    pub autorun: bool,
+}
+
+impl RunState {
+    /// The state when the URL says nothing.
+    pub fn default_for(kind: RunKind) -> RunState {
+        RunState::from_query(kind, &[]).0
+    }
+
+    /// Reads the state from query pairs, changing what must change and saying so.
+    pub fn from_query(kind: RunKind, query: &[(String, String)]) -> (RunState, Vec<Notice>) {
+        let mut notices = Vec::new();
+        let params = kind.params();
+        let strategy = strategy_from(query, Strategy::Threads, &mut notices);
+        let mut num = |key: &str| param(params, key).read(find(query, key), &mut notices);
+        let threads = num("threads") as u32;
+        let (workload, limit) = match kind {
+            RunKind::Fib => {
+                let (tasks, n) = (num("tasks") as u32, num("n") as u32);
+                (Workload::Fib { tasks, n }, 0)
+            }
+            RunKind::Fetch => {
+                let tasks = num("tasks") as u32;
+                let (latency_ms, parse_ms, limit) = (num("latency"), num("parse"), num("limit") as u32);
+                (Workload::Fetch { tasks, latency_ms, parse_ms }, limit)
+            }
+        };
+        let workload = match workload {
+            Workload::Fib { tasks, n } if tasks > most_fib_tasks(n) => {
+                let most = most_fib_tasks(n);
+                notices.push(Notice(format!(
+                    "tasks={tasks} × fib({n}) is too much work for one run: using {most} tasks"
+                )));
+                Workload::Fib { tasks: most, n }
+            }
+            w => w,
+        };
+        let autorun = flag_from(query, "autorun", &mut notices);
+        (RunState { workload, strategy, threads, limit, autorun }, notices)
+    }
+
+    /// The query that [`RunState::from_query`] reads back as this state.
+    pub fn to_query(&self) -> Pairs {
+        let mut out: Pairs = vec![("strategy".into(), self.strategy.key().into())];
+        match self.workload {
+            Workload::Fib { tasks, n } => {
+                out.push(("tasks".into(), tasks.to_string()));
+                out.push(("n".into(), n.to_string()));
+            }
+            Workload::Fetch { tasks, latency_ms, parse_ms } => {
+                out.push(("tasks".into(), tasks.to_string()));
+                out.push(("latency".into(), number(latency_ms)));
+                out.push(("parse".into(), number(parse_ms)));
+                out.push(("limit".into(), self.limit.to_string()));
+            }
+        }
+        out.push(("threads".into(), self.threads.to_string()));
+        if self.autorun {
+            out.push(("autorun".into(), "1".into()));
+        }
+        out
+    }
+
+    /// Whether every value is one `from_query` could have produced.
+    pub fn validate(&self) -> Result<(), String> {
+        let params = self.workload.kind().params();
+        let p = |key| param(params, key);
+        in_range(p("threads"), self.threads as f64)?;
+        match self.workload {
+            Workload::Fib { tasks, n } => {
+                in_range(p("tasks"), tasks as f64)?;
+                in_range(p("n"), n as f64)?;
+                if tasks > most_fib_tasks(n) {
+                    return Err(format!("{tasks} × fib({n}) is over the work bound"));
+                }
+                if self.limit != 0 {
+                    return Err("fib has no limit".into());
+                }
+            }
+            Workload::Fetch { tasks, latency_ms, parse_ms } => {
+                in_range(p("tasks"), tasks as f64)?;
+                in_range(p("latency"), latency_ms)?;
+                in_range(p("parse"), parse_ms)?;
+                in_range(p("limit"), self.limit as f64)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The job this state runs on a machine with `hardware_threads`, and what the machine
+    /// made change.
+    pub fn job(&self, hardware_threads: u32) -> (Job, Vec<Notice>) {
+        let mut notices = Vec::new();
+        let threads = Job::threads_for(self.threads, hardware_threads, &mut notices);
+        let limit = (self.limit > 0).then_some(self.limit);
+        (Job { workload: self.workload, strategy: self.strategy, threads, limit }, notices)
+    }
+}
+
+/// The state of an animation of the post: which one, its workload's seed, and the time
+/// shown (a link made while paused at 3.2 s opens paused at 3.2 s; without `t` it plays
+/// when scrolled into view).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnimState {
+    /// Which animation.
+    pub preset: &'static Preset,
+    /// Its workload's seed.
+    pub seed: u64,
+    /// The time to show, paused; `None` plays from the start.
+    pub t: Option<f64>,
+}
+
+impl AnimState {
+    /// Reads the state; `preset` is the page's choice when the query names none (the main
+    /// page fixes each animation's preset in its markup).
+    pub fn from_query(
+        query: &[(String, String)],
+        preset: Option<&'static Preset>,
+    ) -> (AnimState, Vec<Notice>) {
+        let mut notices = Vec::new();
+        let fallback = preset.unwrap_or(&PRESETS[5]);
+        let preset = match find(query, "preset").map(str::trim) {
+            None | Some("") => {
+                if preset.is_none() {
+                    notices.push(Notice(format!("preset= is missing: showing {}", fallback.key)));
+                }
+                fallback
+            }
+            Some(key) => Preset::find(key).unwrap_or_else(|| {
+                notices.push(Notice(format!(
+                    "preset={:?} is unknown: showing {}",
+                    shorten(key),
+                    fallback.key
+                )));
+                fallback
+            }),
+        };
+        let seed = SEED.read(find(query, SEED.key), &mut notices) as u64;
+        let t = time_from(query, &mut notices);
+        (AnimState { preset, seed, t }, notices)
+    }
+
+    /// The query that [`AnimState::from_query`] reads back as this state.
+    pub fn to_query(&self) -> Pairs {
+        let mut out =
+            vec![("preset".into(), self.preset.key.into()), (SEED.key.into(), self.seed.to_string())];
+        push_time(&mut out, self.t);
+        out
+    }
+
+    /// Whether every value is one `from_query` could have produced.
+    pub fn validate(&self) -> Result<(), String> {
+        if !PRESETS.contains(self.preset) {
+            return Err(format!("preset {} is not one of PRESETS", self.preset.key));
+        }
+        in_range(&SEED, self.seed as f64)?;
+        check_time(self.t)
+    }
+}
+
+/// The sandbox's numbers. `workers` and `cores` of 0 mean unlimited.
+pub const SANDBOX_PARAMS: [Param; 9] = [
+    Param::whole("side", 1.0, 64.0, 8.0, "grid side (side × side pixels)"),
+    Param::real("load_min", 0.0, 60_000.0, 1500.0, "shortest load (ms)"),
+    Param::real("load_max", 0.0, 60_000.0, 7000.0, "longest load (ms)"),
+    Param::real("render_min", 0.0, 60_000.0, 800.0, "shortest render (ms)"),
+    Param::real("render_max", 0.0, 60_000.0, 1500.0, "longest render (ms)"),
+    Param::whole("workers", 0.0, 4096.0, 8.0, "threads, processes or coroutines at once (0: unlimited)"),
+    Param::whole("cores", 0.0, 256.0, 4.0, "CPU cores (0: unlimited)"),
+    Param::real("startup", 0.0, 5000.0, 0.0, "start-up cost per thread or process (ms)"),
+    SEED,
+];
+
+/// The state of the sandbox.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SandboxState {
+    /// Grid side: `side × side` pixels.
+    pub side: u32,
+    /// Load durations (ms), `min <= max`.
+    pub load: Range,
+    /// Render durations (ms), `min <= max`.
+    pub render: Range,
+    /// Most threads, processes or coroutines at once; 0 = unlimited.
+    pub workers: u32,
+    /// CPU cores; 0 = unlimited.
+    pub cores: u32,
+    /// Start-up cost of each thread or process (ms).
+    pub startup_ms: f64,
+    /// The workload's seed.
+    pub seed: u64,
+    /// One strategy, or `None` to compare all.
+    pub strategy: Option<Strategy>,
+    /// The time to show, paused; `None` plays from the start.
+    pub t: Option<f64>,
+}
+
+impl SandboxState {
+    /// Reads the state, changing what must change and saying so.
+    pub fn from_query(query: &[(String, String)]) -> (SandboxState, Vec<Notice>) {
+        let mut notices = Vec::new();
+        let mut num = |key: &str| param(&SANDBOX_PARAMS, key).read(find(query, key), &mut notices);
+        let side = num("side") as u32;
+        let (load_min, load_max, render_min, render_max) =
+            (num("load_min"), num("load_max"), num("render_min"), num("render_max"));
+        let (workers, cores, startup_ms, seed) =
+            (num("workers") as u32, num("cores") as u32, num("startup"), num("seed") as u64);
+        for (what, lo, hi) in [("load", load_min, load_max), ("render", render_min, render_max)] {
+            if lo > hi {
+                notices.push(Notice(format!(
+                    "{what}_min={} is above {what}_max={}: swapped",
+                    number(lo),
+                    number(hi)
+                )));
+            }
+        }
+        let strategy = match find(query, "strategy").map(str::trim) {
+            None | Some("" | "all") => None,
+            Some(key) => Strategy::from_key(key).or_else(|| {
+                notices.push(Notice(format!("strategy={:?} is unknown: comparing all", shorten(key))));
+                None
+            }),
+        };
+        let t = time_from(query, &mut notices);
+        let state = SandboxState {
+            side,
+            load: Range::new(load_min, load_max),
+            render: Range::new(render_min, render_max),
+            workers,
+            cores,
+            startup_ms,
+            seed,
+            strategy,
+            t,
+        };
+        (state, notices)
+    }
+
+    /// The query that [`SandboxState::from_query`] reads back as this state.
+    pub fn to_query(&self) -> Pairs {
+        let numbers = [
+            ("side", self.side as f64),
+            ("load_min", self.load.min),
+            ("load_max", self.load.max),
+            ("render_min", self.render.min),
+            ("render_max", self.render.max),
+            ("workers", self.workers as f64),
+            ("cores", self.cores as f64),
+            ("startup", self.startup_ms),
+            ("seed", self.seed as f64),
+        ];
+        let mut out: Pairs = numbers.iter().map(|(k, v)| (k.to_string(), number(*v))).collect();
+        out.push(("strategy".into(), self.strategy.map_or("all", Strategy::key).into()));
+        push_time(&mut out, self.t);
+        out
+    }
+
+    /// Whether every value is one `from_query` could have produced.
+    pub fn validate(&self) -> Result<(), String> {
+        let p = |key| param(&SANDBOX_PARAMS, key);
+        in_range(p("side"), self.side as f64)?;
+        for (lo, hi, range) in
+            [("load_min", "load_max", self.load), ("render_min", "render_max", self.render)]
+        {
+            in_range(p(lo), range.min)?;
+            in_range(p(hi), range.max)?;
+            if range.min > range.max {
+                return Err(format!("{lo} > {hi}"));
+            }
+        }
+        in_range(p("workers"), self.workers as f64)?;
+        in_range(p("cores"), self.cores as f64)?;
+        in_range(p("startup"), self.startup_ms)?;
+        in_range(p("seed"), self.seed as f64)?;
+        check_time(self.t)
+    }
+}
+
+/// Any widget's state: what `embed.html?widget=…` describes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WidgetState {
+    /// A real run.
+    Run(RunState),
+    /// An animation.
+    Anim(AnimState),
+    /// The sandbox.
+    Sandbox(SandboxState),
+}
+
+impl WidgetState {
+    /// Which widget this is.
+    pub fn widget(&self) -> Widget {
+        match self {
+            WidgetState::Run(s) => Widget::Run(s.workload.kind()),
+            WidgetState::Anim(_) => Widget::Anim,
+            WidgetState::Sandbox(_) => Widget::Sandbox,
+        }
+    }
+
+    /// Reads `widget=` and then that widget's state. An unknown or missing widget shows
+    /// the fib widget, with a notice.
+    pub fn from_query(query: &[(String, String)]) -> (WidgetState, Vec<Notice>) {
+        let (widget, mut notices) = match find(query, "widget").map(str::trim) {
+            Some(key) if Widget::from_key(key).is_some() => {
+                (Widget::from_key(key).expect("checked"), Vec::new())
+            }
+            Some(key) => {
+                let names = Widget::ALL.map(Widget::key).join(", ");
+                let text = format!("widget={:?} is unknown ({names}): showing fib", shorten(key));
+                (Widget::Run(RunKind::Fib), vec![Notice(text)])
+            }
+            None => (Widget::Run(RunKind::Fib), vec![Notice("widget= is missing: showing fib".into())]),
+        };
+        let (state, mut more) = WidgetState::read(widget, query, None);
+        notices.append(&mut more);
+        (state, notices)
+    }
+
+    /// Reads the state of a known `widget` (an animation falls back to `preset`).
+    pub fn read(
+        widget: Widget,
+        query: &[(String, String)],
+        preset: Option<&'static Preset>,
+    ) -> (WidgetState, Vec<Notice>) {
+        match widget {
+            Widget::Run(kind) => {
+                let (s, n) = RunState::from_query(kind, query);
+                (WidgetState::Run(s), n)
+            }
+            Widget::Anim => {
+                let (s, n) = AnimState::from_query(query, preset);
+                (WidgetState::Anim(s), n)
+            }
+            Widget::Sandbox => {
+                let (s, n) = SandboxState::from_query(query);
+                (WidgetState::Sandbox(s), n)
+            }
+        }
+    }
+
+    /// This state's own keys (without `widget=`).
+    pub fn to_query(&self) -> Pairs {
+        match self {
+            WidgetState::Run(s) => s.to_query(),
+            WidgetState::Anim(s) => s.to_query(),
+            WidgetState::Sandbox(s) => s.to_query(),
+        }
+    }
+
+    /// The query of `embed.html` that shows this state: `widget=` first.
+    pub fn to_embed_query(&self) -> Pairs {
+        let mut out = vec![("widget".to_string(), self.widget().key().to_string())];
+        out.extend(self.to_query());
+        out
+    }
+
+    /// Whether every value is one `from_query` could have produced.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            WidgetState::Run(s) => s.validate(),
+            WidgetState::Anim(s) => s.validate(),
+            WidgetState::Sandbox(s) => s.validate(),
+        }
+    }
+}
+
+/// One documented URL key.
+#[derive(Clone, Debug, PartialEq)]
+struct KeyDoc {
+    key: &'static str,
+    widgets: Vec<&'static str>,
+    values: String,
+    default: String,
+    doc: String,
+}
+
+type Doc = (&'static str, String, String, String);
+
+fn param_docs(list: &[Param]) -> impl Iterator<Item = Doc> + '_ {
+    list.iter().map(|p| {
+        // Without `t`, an animation plays from the start when scrolled into view.
+        let default = if p.key == TIME.key { "none (plays)".to_string() } else { p.default.to_string() };
+        (p.key, p.range_text(), default, p.doc.to_string())
+    })
+}
+
+/// What each of `widget`'s keys accepts: (key, values, default, meaning).
+fn docs_of(widget: Widget) -> Vec<Doc> {
+    let strategies = Strategy::ALL.map(|s| format!("`{}`", s.key())).join(", ");
+    match widget {
+        Widget::Run(kind) => {
+            let strategy = ("strategy", strategies, "`threads`".into(), "how to run the tasks".into());
+            let autorun = ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into());
+            [strategy].into_iter().chain(param_docs(kind.params())).chain([autorun]).collect()
+        }
+        Widget::Anim => {
+            let presets = PRESETS.iter().map(|p| format!("`{}`", p.key)).collect::<Vec<_>>().join(", ");
+            let default = format!("`{}`", PRESETS[5].key);
+            let preset = ("preset", presets, default, "which animation of the post".into());
+            [preset].into_iter().chain(param_docs(&[SEED, TIME])).collect()
+        }
+        Widget::Sandbox => {
+            let strategy = (
+                "strategy",
+                format!("`all`, {strategies}"),
+                "`all`".into(),
+                "one strategy, or compare all".into(),
+            );
+            param_docs(&SANDBOX_PARAMS).chain([strategy]).chain(param_docs(&[TIME])).collect()
+        }
+    }
+}
+
+/// The README's table of URL parameters, generated from the model's own tables (a test
+/// keeps the README equal to it).
+pub fn parameter_table() -> String {
+    let mut rows: Vec<KeyDoc> = Vec::new();
+    let all = Widget::ALL.map(Widget::key).map(|k| format!("`{k}`")).join(", ");
+    rows.push(KeyDoc {
+        key: "widget",
+        widgets: vec!["all (embed.html)"],
+        values: all,
+        default: "".into(),
+        doc: "which widget".into(),
+    });
+    for widget in Widget::ALL {
+        for (key, values, default, doc) in docs_of(widget) {
+            match rows
+                .iter_mut()
+                .find(|r| r.key == key && r.values == values && r.default == default && r.doc == doc)
+            {
+                Some(row) => row.widgets.push(widget.key()),
+                None => rows.push(KeyDoc { key, widgets: vec![widget.key()], values, default, doc }),
+            }
+        }
+    }
+    rows.push(KeyDoc {
+        key: "theme",
+        widgets: vec!["all"],
+        values: "`light`, `dark`, `auto`".into(),
+        default: "`auto`".into(),
+        doc: "colours (`auto`: the reader's system setting)".into(),
+    });
+    let mut out =
+        String::from("| parameter | widgets | values | default | meaning |\n|---|---|---|---|---|\n");
+    for r in rows {
+        let default = if r.default.is_empty() { "–".to_string() } else { r.default };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.key,
+            r.widgets.join(", "),
+            r.values,
+            default,
+            r.doc
+        ));
+    }
+    out
+}
