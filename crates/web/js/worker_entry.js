@@ -19,7 +19,9 @@ async function blobUrl() {
 
 // What the page or the runner holds: it queues messages until the real worker exists,
 // and turns every failure to start into an ordinary message, so that one handler covers
-// start-up errors and no owner is ever left waiting in silence.
+// start-up errors and no owner is ever left waiting in silence. The messages and the
+// roles are Rust's: `failed(why)` builds the failure message, and `role` is only a name
+// carried through. This file's own protocol is the two cvp_worker_* messages below.
 class WorkerHandle {
   constructor() {
     this.onmessage = null;
@@ -40,14 +42,17 @@ class WorkerHandle {
   }
 }
 
-export function spawnWorker(mainJS, module, role) {
+export function spawnWorker(mainJS, module, role, failedMessage) {
   const handle = new WorkerHandle();
-  const failed = (why) => handle.deliver({ type: "failed", id: 0, error: `the ${role} worker failed to start: ${why}` });
+  const failed = (why) => handle.deliver(failedMessage(String(why)));
   blobUrl()
     .then((url) => {
       if (handle.ended) return;
       const worker = new Worker(url, { type: "module", name: `cvp-${role}` });
-      worker.onmessage = (e) => handle.deliver(e.data);
+      worker.onmessage = (e) => {
+        if (e.data?.type === "cvp_worker_failed") failed(e.data.why);
+        else handle.deliver(e.data);
+      };
       worker.onerror = (e) => failed(e.message || "script error");
       worker.postMessage({ type: "cvp_worker_init", mainJS, module, role });
       for (const message of handle.queued) worker.postMessage(message);
@@ -70,7 +75,7 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
       await glue.default({ module_or_path: data.module });
       glue.cvp_worker_main(data.role);
     } catch (err) {
-      postMessage({ type: "failed", id: 0, error: `worker start-up failed: ${err}` });
+      postMessage({ type: "cvp_worker_failed", why: `${err}` });
     }
   });
 }

@@ -2,6 +2,7 @@
 //! Web Workers. The model and the renderer live in plain crates (`cvp-model`,
 //! `cvp-scene`); this crate only measures, schedules frames and forwards events.
 
+pub mod address;
 pub mod app;
 pub mod canvas;
 pub mod client;
@@ -22,6 +23,19 @@ pub fn start() {
     console_error_panic_hook::set_once();
     if web_sys::window().is_some() {
         app::mount_all();
+    }
+}
+
+/// Entry point of our workers, called by `js/worker_entry.js` once the module is
+/// instantiated in the worker, with the role [`worker::spawn::Role::key`] gave it.
+#[wasm_bindgen]
+pub fn cvp_worker_main(role: &str) {
+    use worker::spawn::Role;
+    console_error_panic_hook::set_once();
+    match Role::from_key(role) {
+        Some(Role::Runner) => runs::runner::start(),
+        Some(Role::Process) => runs::process::start(),
+        None => web_sys::console::error_1(&format!("unknown worker role {role:?}").into()),
     }
 }
 
@@ -86,17 +100,16 @@ pub fn runner_caps() -> js_sys::Promise {
 #[wasm_bindgen]
 pub fn bench_frame(frames: u32, side: u32, workers: u32, cores: u32) -> Result<f64, JsValue> {
     use cvp_model::presets::Sandbox;
+    use cvp_model::state::SandboxState;
     use cvp_scene::{draw_prepared, Layout, Prepared, Style};
-    let pairs: Vec<(String, String)> = [
-        ("side", side.to_string()),
-        ("workers", workers.to_string()),
-        ("cores", cores.to_string()),
-        ("strategy", "threads".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let (sandbox, _) = Sandbox::from_query(&pairs);
+    let state = SandboxState {
+        side,
+        workers,
+        cores,
+        strategy: Some(cvp_model::Strategy::Threads),
+        ..SandboxState::from_query(&[]).0
+    };
+    let sandbox = Sandbox::new(&state);
     let (_, trace) = sandbox.simulate().remove(0);
     let prepared = Prepared::new(trace);
     let element: web_sys::HtmlCanvasElement = dom::document().create_element("canvas")?.dyn_into()?;

@@ -6,7 +6,7 @@
 
 use super::{cancel, work};
 use crate::clock::now_ms;
-use cvp_model::job::Workload;
+use cvp_model::job::{Cpu, Workload};
 use cvp_model::record::{Span, TaskRun};
 use cvp_model::Phase;
 use gloo_timers::future::TimeoutFuture;
@@ -40,12 +40,9 @@ pub async fn run_sync(workload: Workload, done: Arc<AtomicU32>) -> Vec<TaskRun> 
             break;
         }
         let mut spans = Vec::new();
-        let value = match workload {
-            Workload::Fib { n, .. } => compute(&mut spans, || work::fib(n)),
-            Workload::Fetch { latency_ms, parse_ms, .. } => {
-                fetch(&mut spans, task, latency_ms, parse_ms).await
-            }
-        };
+        let plan = workload.task(task);
+        wait(&mut spans, plan.wait_ms).await;
+        let value = plan.cpu.and_then(|cpu| compute(&mut spans, cpu));
         if cancel::requested() {
             break;
         }
@@ -78,19 +75,17 @@ pub async fn run_async(workload: Workload, limit: Option<u32>, done: Arc<AtomicU
                         *n - 1
                     };
                     let mut spans = Vec::new();
-                    let value = match workload {
-                        Workload::Fib { n, .. } => {
-                            // Suspend once, as `await asyncio.sleep(0)` would: every
-                            // coroutine gets started before any computes, then they take
-                            // turns on the one thread.
-                            yield_now().await;
-                            spans.push(Span { phase: Phase::Blocked, start: ready_since, end: now_ms() });
-                            compute(&mut spans, || work::fib(n))
-                        }
-                        Workload::Fetch { latency_ms, parse_ms, .. } => {
-                            fetch(&mut spans, task, latency_ms, parse_ms).await
-                        }
-                    };
+                    let plan = workload.task(task);
+                    if plan.wait_ms > 0.0 {
+                        wait(&mut spans, plan.wait_ms).await;
+                    } else {
+                        // Suspend once, as `await asyncio.sleep(0)` would: every coroutine
+                        // gets started before any computes, then they take turns on the
+                        // one thread.
+                        yield_now().await;
+                        spans.push(Span { phase: Phase::Blocked, start: ready_since, end: now_ms() });
+                    }
+                    let value = plan.cpu.and_then(|cpu| compute(&mut spans, cpu));
                     if cancel::requested() {
                         break;
                     }
@@ -107,25 +102,29 @@ pub async fn run_async(workload: Workload, limit: Option<u32>, done: Arc<AtomicU
     Rc::try_unwrap(runs).map(RefCell::into_inner).unwrap_or_default()
 }
 
-fn compute(spans: &mut Vec<Span>, f: impl FnOnce() -> Option<u64>) -> Option<u64> {
+/// A task's CPU work on this thread, recorded as Rendering.
+fn compute(spans: &mut Vec<Span>, cpu: Cpu) -> Option<u64> {
     let start = now_ms();
-    let value = f();
+    let value = work::compute(cpu);
     spans.push(Span { phase: Phase::Rendering, start, end: now_ms() });
     value
 }
 
-/// One simulated page: a timer stands in for the network, then `parse_ms` of CPU.
+/// A task's I/O wait (a page's latency): a timer stands in for the network. Nothing when
+/// there is none.
 ///
 /// When the timer fires while another coroutine is computing, this one can only resume
 /// once the thread is free: that wait is recorded as Blocked, not as I/O.
-async fn fetch(spans: &mut Vec<Span>, task: u32, latency_ms: f64, parse_ms: f64) -> Option<u64> {
+async fn wait(spans: &mut Vec<Span>, ms: f64) {
+    if ms <= 0.0 {
+        return;
+    }
     let start = now_ms();
-    TimeoutFuture::new(latency_ms.round() as u32).await;
+    TimeoutFuture::new(ms.round() as u32).await;
     let resumed = now_ms();
-    let due = (start + latency_ms).min(resumed);
+    let due = (start + ms).min(resumed);
     spans.push(Span { phase: Phase::Loading, start, end: due });
     if resumed - due > 1.0 {
         spans.push(Span { phase: Phase::Blocked, start: due, end: resumed });
     }
-    (parse_ms > 0.0).then(|| compute(spans, || Some(work::parse(parse_ms, task as u64)))).flatten()
 }

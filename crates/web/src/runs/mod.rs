@@ -1,10 +1,14 @@
 //! Real runs: each strategy executes a workload on this machine and records what ran
-//! where and when. They run in the runner worker, never on the page's main thread.
+//! where and when. They run in the runner worker, never on the page's main thread: the
+//! runner's loop ([`runner`]) and each process's ([`process`]) live here too, so that
+//! `worker/` is only the transport (spawning, the typed messages) and imports nothing back.
 
 pub mod cancel;
 pub mod local;
 pub mod pool;
+pub mod process;
 pub mod processes;
+pub mod runner;
 pub mod work;
 
 use crate::clock::now_ms;

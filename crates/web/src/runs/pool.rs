@@ -71,28 +71,24 @@ fn lane(shared: &Shared, workload: Workload, gil: bool) {
 
 fn run_task(workload: Workload, task: u32, lane: u32, gil: bool) -> TaskRun {
     let mut spans = Vec::with_capacity(3);
-    let mut value = None;
-    let cpu = |spans: &mut Vec<Span>, f: &mut dyn FnMut()| {
+    let plan = workload.task(task);
+    if plan.wait_ms > 0.0 {
+        // A thread waiting on I/O blocks, without using its core.
+        let start = now_ms();
+        work::block_for(plan.wait_ms);
+        spans.push(Span { phase: Phase::Loading, start, end: now_ms() });
+    }
+    let value = plan.cpu.and_then(|cpu| {
         let asked = now_ms();
         let _held = gil.then(|| GIL.lock().expect("the lock guards no data"));
         let start = now_ms();
         if gil {
             spans.push(Span { phase: Phase::Blocked, start: asked, end: start });
         }
-        f();
+        let value = work::compute(cpu);
         spans.push(Span { phase: Phase::Rendering, start, end: now_ms() });
-    };
-    match workload {
-        Workload::Fib { n, .. } => cpu(&mut spans, &mut || value = work::fib(n)),
-        Workload::Fetch { latency_ms, parse_ms, .. } => {
-            let start = now_ms();
-            work::block_for(latency_ms);
-            spans.push(Span { phase: Phase::Loading, start, end: now_ms() });
-            if parse_ms > 0.0 {
-                cpu(&mut spans, &mut || value = Some(work::parse(parse_ms, task as u64)));
-            }
-        }
-    }
+        value
+    });
     spans.retain(|s| s.end > s.start || s.phase == Phase::Rendering);
     TaskRun { task, lane, spans, value }
 }

@@ -1,10 +1,9 @@
 //! A "process": a worker with its own wasm instance and memory that runs the tasks the
 //! runner sends it, one at a time, and reports what it measured.
 
-use super::protocol::{decode, encode, FromProcess, ToProcess};
+use super::work;
 use crate::clock::now_ms;
-use crate::runs::work;
-use cvp_model::job::Workload;
+use crate::worker::protocol::{decode, encode, FromProcess, ToProcess};
 use cvp_model::record::{Span, TaskRun};
 use cvp_model::Phase;
 use gloo_timers::future::TimeoutFuture;
@@ -24,23 +23,17 @@ pub fn start() {
             Ok(ToProcess::Task { task, lane, workload, sent }) => spawn_local(async move {
                 let received = now_ms();
                 let mut spans = vec![Span { phase: Phase::Handoff, start: sent, end: received.max(sent) }];
-                let value = match workload {
-                    Workload::Fib { n, .. } => {
-                        let value = work::fib(n);
-                        spans.push(Span { phase: Phase::Rendering, start: received, end: now_ms() });
-                        value
-                    }
-                    Workload::Fetch { latency_ms, parse_ms, .. } => {
-                        TimeoutFuture::new(latency_ms.round() as u32).await;
-                        let loaded = now_ms();
-                        spans.push(Span { phase: Phase::Loading, start: received, end: loaded });
-                        (parse_ms > 0.0).then(|| {
-                            let value = work::parse(parse_ms, task as u64);
-                            spans.push(Span { phase: Phase::Rendering, start: loaded, end: now_ms() });
-                            value
-                        })
-                    }
-                };
+                let plan = workload.task(task);
+                if plan.wait_ms > 0.0 {
+                    TimeoutFuture::new(plan.wait_ms.round() as u32).await;
+                    spans.push(Span { phase: Phase::Loading, start: received, end: now_ms() });
+                }
+                let value = plan.cpu.and_then(|cpu| {
+                    let start = now_ms();
+                    let value = work::compute(cpu);
+                    spans.push(Span { phase: Phase::Rendering, start, end: now_ms() });
+                    value
+                });
                 post(&FromProcess::Done { run: TaskRun { task, lane, spans, value } });
             }),
             Err(error) => post(&FromProcess::Failed { error }),

@@ -1,8 +1,8 @@
 //! The runner: a worker that owns the rayon pool and runs one job at a time, so the page's
 //! main thread only ever sends messages and draws.
 
-use super::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
-use crate::runs::{self, cancel};
+use super::cancel;
+use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
 use gloo_timers::future::TimeoutFuture;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -51,7 +51,7 @@ pub fn start() {
 /// 10% of the third (0.83 to 1.10 over three fresh pages), which is this VM's noise. The
 /// pool's workers and the processes share this compiled module.
 fn warm_up() {
-    std::hint::black_box(runs::work::fib(std::hint::black_box(30)));
+    std::hint::black_box(super::work::fib(std::hint::black_box(30)));
 }
 
 fn serve(caps: Capabilities) {
@@ -70,7 +70,7 @@ fn serve(caps: Capabilities) {
                     let total = job.workload.tasks();
                     let finished = Rc::new(Cell::new(false));
                     spawn_local(report_progress(id, total, done.clone(), finished.clone()));
-                    let result = runs::run(&job, &caps, done).await;
+                    let result = super::run(&job, &caps, done).await;
                     finished.set(true);
                     post(&match result {
                         Ok(Some(trace)) => match serde_json::to_string(&trace) {

@@ -3,6 +3,15 @@
 use super::cancel;
 use crate::clock::now_ms;
 use cvp_model::fib::fib_cancellable;
+use cvp_model::job::Cpu;
+
+/// Does a task's CPU work: its result, or `None` if the run was cancelled meanwhile.
+pub fn compute(cpu: Cpu) -> Option<u64> {
+    match cpu {
+        Cpu::Fib(n) => fib(n),
+        Cpu::Parse { ms, seed } => Some(parse(ms, seed)),
+    }
+}
 
 /// fib(n), or `None` if the run was cancelled meanwhile.
 pub fn fib(n: u32) -> Option<u64> {

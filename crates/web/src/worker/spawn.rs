@@ -1,15 +1,17 @@
 //! Starting our workers: the runner and the "process" workers.
 
+use super::protocol::{encode, FromProcess, FromRunner};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/worker_entry.js")]
 extern "C" {
     /// One of our workers, as its owner holds it: messages sent before the worker exists
-    /// are queued, and a failure to start arrives as a `{type: "failed"}` message.
+    /// are queued, and a failure to start arrives as an ordinary message, the one the
+    /// `failed` function given to `spawnWorker` builds (so JS never writes our messages).
     pub type WorkerHandle;
 
     #[wasm_bindgen(js_name = spawnWorker)]
-    fn spawn_worker(main_js: &JsValue, module: &JsValue, role: &str) -> WorkerHandle;
+    fn spawn_worker(main_js: &JsValue, module: &JsValue, role: &str, failed: &JsValue) -> WorkerHandle;
 
     /// Sends a message to the worker.
     #[wasm_bindgen(method, catch, js_name = postMessage)]
@@ -41,11 +43,28 @@ pub enum Role {
 }
 
 impl Role {
-    /// The name passed to the worker.
+    const ALL: [Role; 2] = [Role::Runner, Role::Process];
+
+    /// The name passed to the worker (JS only carries it through).
     pub fn key(self) -> &'static str {
         match self {
             Role::Runner => "runner",
             Role::Process => "process",
+        }
+    }
+
+    /// The role named `key`.
+    pub fn from_key(key: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.key() == key)
+    }
+
+    /// The message its owner receives when the worker cannot start: the same typed
+    /// failure the worker itself would send.
+    fn failure(self, why: String) -> JsValue {
+        let error = format!("the {} worker failed to start: {why}", self.key());
+        match self {
+            Role::Runner => encode(&FromRunner::Failed { id: 0, error }),
+            Role::Process => encode(&FromProcess::Failed { error }),
         }
     }
 }
@@ -53,5 +72,6 @@ impl Role {
 /// Starts a worker that instantiates this same wasm module (already compiled: no second
 /// download or compile) with a fresh memory.
 pub fn spawn(role: Role) -> WorkerHandle {
-    MAIN_JS.with(|main_js| spawn_worker(main_js, &wasm_bindgen::module(), role.key()))
+    let failed = Closure::<dyn Fn(String) -> JsValue>::new(move |why| role.failure(why)).into_js_value();
+    MAIN_JS.with(|main_js| spawn_worker(main_js, &wasm_bindgen::module(), role.key(), &failed))
 }
