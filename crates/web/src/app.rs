@@ -1,12 +1,15 @@
-//! Mounting: finds the widgets a page declares and mounts each, on the main site or, in
-//! `embed.html`, the one widget its URL names.
+//! Mounting: finds the widgets a page declares and mounts each with the state its part of
+//! the URL describes, on the main site or, in `embed.html`, the one widget its URL names.
 
+use crate::address::{current_query, Host};
 use crate::client::Runner;
 use crate::dom::{document, el};
-use crate::widgets::anim;
-use crate::widgets::realrun::{self, Kind};
+use crate::widgets::{anim, realrun};
+use cvp_model::presets::Preset;
+use cvp_model::query::{find, Notice};
+use cvp_model::state::{Widget, WidgetState};
 use std::cell::OnceCell;
-use web_sys::{Element, UrlSearchParams};
+use web_sys::Element;
 
 thread_local! {
     // One runner for the whole page, started by the first widget that needs it.
@@ -18,68 +21,60 @@ pub fn runner() -> Runner {
     RUNNER.with(|r| r.get_or_init(Runner::start).clone())
 }
 
-/// The URL's query as pairs.
-fn query() -> Vec<(String, String)> {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let Ok(params) = UrlSearchParams::new_with_str(&search) else { return Vec::new() };
-    js_sys::try_iter(&params)
-        .ok()
-        .flatten()
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let pair: js_sys::Array = entry.ok()?.into();
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
-}
-
-/// Mounts every `[data-widget]` of the document.
+/// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget.
 pub fn mount_all() {
     let doc = document();
     if let Some(host) = doc.query_selector("[data-embed]").ok().flatten() {
-        mount_embed(&host);
+        let query = current_query();
+        let (state, notices) = WidgetState::from_query(&query);
+        let named = find(&query, "widget").map(str::trim).and_then(Widget::from_key);
+        let slot = el("section").attr("data-widget", state.widget().key()).build();
+        let _ = host.append_child(&slot);
+        if named.is_none() {
+            // A frame with a mistyped widget shows what is wrong rather than running
+            // something the course did not ask for.
+            let _ = slot.set_attribute("data-state", "error");
+            let asked = find(&query, "widget").map_or("no widget=".to_string(), |w| format!("widget={w:?}"));
+            let names = Widget::ALL.map(Widget::key).join(", ");
+            slot.set_text_content(Some(&format!(
+                "This frame cannot show {asked}: use one of {names} (see the README's embedding table)."
+            )));
+            return;
+        }
+        mount(&slot, Host::Embed, state, notices);
         return;
     }
     let Ok(nodes) = doc.query_selector_all("[data-widget]") else { return };
     for i in 0..nodes.length() {
         let Some(node) = nodes.item(i) else { continue };
         let element: Element = wasm_bindgen::JsCast::unchecked_into(node);
-        let name = element.get_attribute("data-widget").unwrap_or_default();
-        mount(&element, &name, Vec::new(), false);
+        mount_declared(&element);
     }
 }
 
-fn mount(element: &Element, name: &str, query: Vec<(String, String)>, embedded: bool) -> bool {
-    if let Some(kind) = Kind::from_key(name) {
-        realrun::mount(element, kind, runner(), query, embedded);
-        return true;
-    }
-    match name {
-        "anim" => {
-            let preset = cvp_model::job::find(&query, "preset")
-                .map(str::to_string)
-                .or_else(|| element.get_attribute("data-preset"));
-            anim::mount_preset(element, &preset.unwrap_or_default(), &query);
-            true
-        }
-        "sandbox" => {
-            anim::mount_sandbox(element, &query);
-            true
-        }
-        _ => false,
-    }
+/// Mounts a widget the page's markup declares: `data-widget`, `data-preset` for an
+/// animation, and an `id` under which its state lives in the page's URL.
+fn mount_declared(element: &Element) {
+    let name = element.get_attribute("data-widget").unwrap_or_default();
+    let preset = element.get_attribute("data-preset").and_then(|k| Preset::find(&k));
+    let Some(widget) = Widget::from_key(&name) else {
+        element.set_text_content(Some(&format!("Unknown widget {name:?}.")));
+        let _ = element.set_attribute("data-state", "error");
+        return;
+    };
+    let id = match element.id() {
+        id if !id.is_empty() => id,
+        _ => preset.map_or(name.clone(), |p| p.key.to_string()),
+    };
+    let host = Host::Page(id);
+    let (state, notices) = WidgetState::read(widget, &host.own_query(), preset);
+    mount(element, host, state, notices);
 }
 
-fn mount_embed(host: &Element) {
-    let query = query();
-    let name = query.iter().rev().find(|(k, _)| k == "widget").map(|(_, v)| v.clone()).unwrap_or_default();
-    let slot = el("section").attr("data-widget", &name).build();
-    let _ = host.append_child(&slot);
-    if !mount(&slot, &name, query, true) {
-        slot.set_text_content(Some(&format!(
-            "Unknown widget {name:?}. Use embed.html?widget=fib, fetch, anim (with preset=…) or sandbox (see the README)."
-        )));
-        let _ = slot.set_attribute("data-state", "error");
+fn mount(element: &Element, host: Host, state: WidgetState, notices: Vec<Notice>) {
+    match state {
+        WidgetState::Run(s) => realrun::mount(element, runner(), host, s, notices),
+        WidgetState::Anim(s) => anim::mount_preset(element, host, s, notices),
+        WidgetState::Sandbox(s) => anim::mount_sandbox(element, host, s, notices),
     }
 }

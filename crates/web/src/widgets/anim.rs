@@ -1,16 +1,19 @@
 //! Animation widgets: a preset of the post (or the sandbox) simulated on one seeded
-//! workload and played in compared panels.
+//! workload and played in compared panels. Their state (preset, seed, every sandbox knob,
+//! the time shown) is `cvp_model::state`'s, so a link brings a frame back exactly.
 
-use super::form::{param_field, show_notices};
+use super::form::{show_notices, Form};
 use super::player::Player;
+use super::share::Share;
+use crate::address::Host;
 use crate::dom::{el, listen};
-use cvp_model::job::find;
-use cvp_model::presets::{Preset, Sandbox, SANDBOX_PARAMS};
+use cvp_model::presets::Sandbox;
+use cvp_model::query::Notice;
+use cvp_model::state::{AnimState, SandboxState, WidgetState, SANDBOX_PARAMS};
 use cvp_model::{Strategy, Trace};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlSelectElement};
+use web_sys::Element;
 
 thread_local! {
     /// The players of the page's presets. Their controls' listeners hold them weakly (so
@@ -34,28 +37,42 @@ fn player_for(traces: &[(String, Trace)], root: &Element) -> Option<Player> {
     }
 }
 
-/// Mounts the preset named `key` into `root`; `seed` from the URL or `data-seed`.
-pub fn mount_preset(root: &Element, key: &str, query: &[(String, String)]) {
-    let Some(preset) = Preset::find(key) else {
-        root.set_text_content(Some(&format!("Unknown animation {key:?}.")));
-        let _ = root.set_attribute("data-state", "error");
-        return;
-    };
-    let seed = find(query, "seed")
-        .map(str::to_string)
-        .or_else(|| root.get_attribute("data-seed"))
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(1);
-    let traces = preset.simulate(seed);
+/// The time a link should bring back: none before the animation has moved.
+fn link_time(player: &Player) -> Option<f64> {
+    let t = player.time().round();
+    (t > 0.0).then_some(t)
+}
+
+fn notices_list(notices: &[Notice]) -> Element {
+    let list = el("ul").class("cvp-notices").attr("aria-live", "polite").build();
+    show_notices(&list, notices);
+    list
+}
+
+/// Mounts the animation `state` describes into `root`, hosted as `host`.
+pub fn mount_preset(root: &Element, host: Host, state: AnimState, notices: Vec<Notice>) {
+    let preset = state.preset;
+    let traces = preset.simulate(state.seed);
     let Some(player) = player_for(&traces, root) else { return };
     let _ = root.class_list().add_2("cvp-widget", "cvp-anim");
     let _ = root.set_attribute("data-state", "ready");
     let header = el("div").class("cvp-anim-head").child(el("h3").text(preset.title)).build();
     root.set_inner_html("");
-    let _ = root.append_child(&header);
-    let _ = root.append_child(&player.element());
-    player.load(traces.into_iter().map(|(_, t)| t).collect());
+    for child in [header.clone(), notices_list(&notices), player.element()] {
+        let _ = root.append_child(&child);
+    }
+    player.load(traces.into_iter().map(|(_, t)| t).collect(), state.t);
     PRESET_PLAYERS.with(|players| players.borrow_mut().push(player.clone()));
+    let seed = Rc::new(Cell::new(state.seed));
+    let share = {
+        let (player, seed) = (player.clone(), seed.clone());
+        Share::new(host, preset.title, root, move || {
+            WidgetState::Anim(AnimState { preset, seed: seed.get(), t: link_time(&player) })
+        })
+    };
+    let _ = root.append_child(&share.element());
+    let settled = share.clone();
+    player.on_settle(move || settled.changed());
     // A preset of fixed durations (the single pixels) has no other workload to draw.
     if preset.fixed_ms.is_none() {
         let reseed = el("button")
@@ -66,89 +83,73 @@ pub fn mount_preset(root: &Element, key: &str, query: &[(String, String)]) {
         let _ = header.append_child(&reseed);
         let p = player.clone();
         listen(&reseed, "click", move |_| {
-            p.load(preset.simulate(random_seed()).into_iter().map(|(_, t)| t).collect());
+            seed.set(random_seed());
+            p.load(preset.simulate(seed.get()).into_iter().map(|(_, t)| t).collect(), None);
             p.set_playing(true);
+            share.changed();
         });
     }
 }
 
-/// Mounts the sandbox: every knob of the simulator, read through one parameter table.
-pub fn mount_sandbox(root: &Element, query: &[(String, String)]) {
+/// Mounts the sandbox: every knob of the simulator, through one parameter table.
+pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: Vec<Notice>) {
     let _ = root.class_list().add_2("cvp-widget", "cvp-sandbox");
     root.set_inner_html("");
-    let form = el("div").class("cvp-form").build();
-    let mut inputs = Vec::new();
-    for p in &SANDBOX_PARAMS {
-        let (label, input) = param_field(p);
-        let _ = form.append_child(&label);
-        inputs.push((p.key, input));
-    }
-    let strategy: HtmlSelectElement = el("select").attr("name", "strategy").build().unchecked_into();
-    let _ = strategy.append_child(&el("option").attr("value", "all").text("compare all").build());
-    for s in Strategy::ALL {
-        let _ = strategy.append_child(&el("option").attr("value", s.key()).text(s.label()).build());
-    }
-    strategy.set_value(find(query, "strategy").filter(|k| Strategy::from_key(k).is_some()).unwrap_or("all"));
-    let _ = form.append_child(&el("label").child(el("span").text("strategy")).child(&strategy).build());
+    let options: Vec<(&str, &str)> = [("all", "compare all")]
+        .into_iter()
+        .chain(Strategy::ALL.iter().map(|s| (s.key(), s.label())))
+        .collect();
+    let form = Rc::new(Form::new().numbers(&SANDBOX_PARAMS).choice("strategy", &options));
     let go = el("button")
         .attr("type", "button")
         .attr("data-action", "simulate")
         .class("primary")
         .text("Simulate")
         .build();
-    let notices = el("ul").class("cvp-notices").attr("aria-live", "polite").build();
+    let notices_el = notices_list(&notices);
     let slot = el("div").class("cvp-sandbox-player").build();
     for child in [
         el("h3").text("Sandbox: your own workload").build(),
-        form,
+        form.element().clone(),
         el("div").class("cvp-buttons").child(&go).build(),
-        notices.clone(),
+        notices_el.clone(),
         slot.clone(),
     ] {
         let _ = root.append_child(&child);
     }
+    // What is simulated now, and its player: the share row reads both.
+    let shown = Rc::new(Cell::new(state));
     let current: Rc<RefCell<Option<Player>>> = Rc::default();
+    let share = {
+        let (shown, current) = (shown.clone(), current.clone());
+        Share::new(host, "Sandbox: your own workload", root, move || {
+            let t = current.borrow().as_ref().and_then(link_time);
+            WidgetState::Sandbox(SandboxState { t, ..shown.get() })
+        })
+    };
+    let _ = root.append_child(&share.element());
     let simulate = {
-        let root = root.clone();
-        let strategy = strategy.clone();
-        let inputs = inputs.clone();
-        move |pairs: &[(String, String)]| {
-            let (sandbox, told) = Sandbox::from_query(pairs);
-            show_notices(&notices, &told);
-            // Write the clamped values back, so the form shows what was simulated.
-            let (spec, panels) = (&sandbox.spec, &sandbox.panels);
-            for (key, input) in &inputs {
-                let v = match *key {
-                    "side" => sandbox.side as f64,
-                    "load_min" => spec.load.min,
-                    "load_max" => spec.load.max,
-                    "render_min" => spec.render.min,
-                    "render_max" => spec.render.max,
-                    "workers" => panels.first().and_then(|(_, c)| c.workers).unwrap_or(0) as f64,
-                    "cores" => panels.first().and_then(|(_, c)| c.cores).unwrap_or(0) as f64,
-                    "startup" => panels.first().map_or(0.0, |(_, c)| c.startup_ms),
-                    _ => spec.seed as f64,
-                };
-                input.set_value(&v.to_string());
-            }
-            let keys: Vec<&str> = sandbox.panels.iter().map(|(_, c)| c.strategy.key()).collect();
-            strategy.set_value(if keys.len() == 1 { keys[0] } else { "all" });
-            let traces = sandbox.simulate();
+        let (root, form, share) = (root.clone(), form.clone(), share.clone());
+        move |state: SandboxState| {
+            // The form shows what is simulated, clamped values included.
+            form.fill(&state.to_query());
+            shown.set(state);
+            let traces = Sandbox::new(&state).simulate();
             let Some(player) = player_for(&traces, &root) else { return };
             slot.set_inner_html("");
             let _ = slot.append_child(&player.element());
-            player.load(traces.into_iter().map(|(_, t)| t).collect());
+            player.load(traces.into_iter().map(|(_, t)| t).collect(), state.t);
+            let settled = share.clone();
+            player.on_settle(move || settled.changed());
             *current.borrow_mut() = Some(player);
             let _ = root.set_attribute("data-state", "ready");
         }
     };
-    // The first simulation reads the URL itself: a number field would silently drop a
-    // value such as "abc" that the reader should hear about.
-    simulate(query);
+    simulate(state);
     listen(&go, "click", move |_| {
-        let mut pairs: Vec<(String, String)> =
-            inputs.iter().map(|(k, i)| (k.to_string(), i.value())).collect();
-        pairs.push(("strategy".into(), strategy.value()));
-        simulate(&pairs);
+        let (state, told) = SandboxState::from_query(&form.pairs());
+        show_notices(&notices_el, &told);
+        simulate(state);
+        share.changed();
     });
 }

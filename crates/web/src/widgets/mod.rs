@@ -5,3 +5,4 @@ mod form;
 mod icons;
 pub mod player;
 pub mod realrun;
+mod share;

@@ -1,15 +1,16 @@
 //! A player: one clock driving one or more panels (a canvas each, drawing a trace at the
 //! clock's time), with play/pause, step, scrub, speed and replay.
 //!
-//! The player owns only the clock; every frame is `cvp_scene::draw(trace, t, layout)`,
-//! so scrubbing, stepping and reduced motion are just other values of `t`.
+//! The player owns only the clock (a `cvp_scene::Playback`, whose rules are tested
+//! natively); every frame is `cvp_scene::draw(trace, t, layout)`, so scrubbing, stepping,
+//! reduced motion and links to a moment are just other values of `t`.
 
 use super::icons;
 use crate::canvas::Canvas;
 use crate::dom::{el, listen};
 use crate::download;
 use cvp_model::export;
-use cvp_scene::{draw_prepared, format_duration, summary, Layout, Prepared, Style};
+use cvp_scene::{draw_prepared, format_duration, summary, Layout, Playback, Prepared, Start, Style};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -24,13 +25,13 @@ struct Panel {
     show_grid: bool,
 }
 
+/// The clock and what the browser adds to it: whether the player is on screen, and
+/// whether an animation frame is already requested.
 struct Clock {
-    t: f64,
-    speed: f64,
-    playing: bool,
+    playback: Playback,
     visible: bool,
-    last_frame: Option<f64>,
-    frame_pending: bool,
+    /// The animation frame requested and not yet run.
+    frame_pending: Option<i32>,
 }
 
 struct Inner {
@@ -47,6 +48,8 @@ struct Inner {
     /// tab) paused a playing animation; cleared as soon as the reader takes control.
     resume_on_view: bool,
     frame: Option<Closure<dyn FnMut(f64)>>,
+    /// Called when the reader has moved the clock (paused, stepped, scrubbed).
+    on_settle: Option<Rc<dyn Fn()>>,
 }
 
 /// A player, cheap to clone.
@@ -184,14 +187,7 @@ impl Player {
         let player = Player(Rc::new(RefCell::new(Inner {
             root,
             panels,
-            clock: Clock {
-                t: 0.0,
-                speed: 1.0,
-                playing: false,
-                visible: false,
-                last_frame: None,
-                frame_pending: false,
-            },
+            clock: Clock { playback: Playback::default(), visible: false, frame_pending: None },
             noun,
             play,
             scrub,
@@ -200,6 +196,7 @@ impl Player {
             autoplay: autoplay && !reduced_motion,
             resume_on_view: autoplay && !reduced_motion,
             frame: None,
+            on_settle: None,
         })));
         player.wire(&controls, &speed, &canvases);
         player.wire_export(&export);
@@ -211,18 +208,24 @@ impl Player {
         self.0.borrow().root.clone()
     }
 
-    /// Shows `traces` (one per panel), from the start if it will play, else at the end.
-    pub fn load(&self, traces: Vec<cvp_model::Trace>) {
+    /// Shows `traces` (one per panel): paused at `at` when given (a link to a moment),
+    /// else from the start if it will play, else at the end.
+    pub fn load(&self, traces: Vec<cvp_model::Trace>, at: Option<f64>) {
         {
             let mut inner = self.0.borrow_mut();
             for (panel, trace) in inner.panels.iter_mut().zip(traces) {
                 panel.prepared = Some(Prepared::new(trace));
             }
             let end = inner.end();
-            inner.clock.t = if inner.autoplay { 0.0 } else { end };
-            inner.clock.playing = false;
-            inner.resume_on_view = inner.autoplay;
+            let start = match at {
+                Some(t) => Start::At(t),
+                None if inner.autoplay => Start::Beginning,
+                None => Start::End,
+            };
+            inner.clock.playback.load(end, start);
+            inner.resume_on_view = inner.autoplay && at.is_none();
         }
+        self.show_playing(false);
         self.announce_if_done();
         self.maybe_resume();
         self.redraw();
@@ -230,53 +233,71 @@ impl Player {
 
     /// Time at which the longest panel ends.
     pub fn end(&self) -> f64 {
-        self.0.borrow().end()
+        self.0.borrow().clock.playback.end()
+    }
+
+    /// The time shown (ms).
+    pub fn time(&self) -> f64 {
+        self.0.borrow().clock.playback.t()
+    }
+
+    /// Calls `f` whenever the reader has moved the clock: paused, stepped, scrubbed,
+    /// jumped (not on every frame of playback).
+    pub fn on_settle(&self, f: impl Fn() + 'static) {
+        self.0.borrow_mut().on_settle = Some(Rc::new(f));
+    }
+
+    fn settled(&self) {
+        let f = self.0.borrow().on_settle.clone();
+        if let Some(f) = f {
+            f();
+        }
     }
 
     /// Jumps to `t` (clamped) and redraws.
     pub fn seek(&self, t: f64) {
-        let end = self.end();
-        self.0.borrow_mut().clock.t = t.clamp(0.0, end);
+        self.0.borrow_mut().clock.playback.seek(t);
         self.announce_if_done();
         self.redraw();
     }
 
     /// Starts or stops the clock.
     pub fn set_playing(&self, playing: bool) {
+        self.0.borrow_mut().clock.playback.set_playing(playing);
+        self.show_playing(playing);
+        self.schedule();
+    }
+
+    /// The play button shows what pressing it will do.
+    fn show_playing(&self, playing: bool) {
         {
-            let mut inner = self.0.borrow_mut();
-            if playing && inner.clock.t >= inner.end() {
-                inner.clock.t = 0.0;
-            }
-            inner.clock.playing = playing;
-            inner.clock.last_frame = None;
+            let inner = self.0.borrow();
             let (icon, label) = if playing { (icons::PAUSE, "Pause") } else { (icons::PLAY, "Play") };
             inner.play.set_inner_html(icon);
             let _ = inner.play.set_attribute("aria-label", label);
             let _ = inner.play.set_attribute("title", label);
         }
-        self.schedule();
     }
 
     fn playing(&self) -> bool {
-        self.0.borrow().clock.playing
+        self.0.borrow().clock.playback.playing()
     }
 
     /// Moves to the next time anything starts or ends in any panel.
     pub fn step(&self) {
-        self.set_playing(false);
-        let next = {
-            let inner = self.0.borrow();
-            let t = inner.clock.t;
-            inner
+        {
+            let mut inner = self.0.borrow_mut();
+            let events: Vec<f64> = inner
                 .panels
                 .iter()
                 .filter_map(|p| p.prepared.as_ref())
                 .flat_map(|p| p.trace().segments().flat_map(|(_, s)| [s.start, s.end]).collect::<Vec<_>>())
-                .filter(|&e| e > t + 1e-6)
-                .fold(f64::INFINITY, f64::min)
-        };
-        self.seek(if next.is_finite() { next } else { self.end() });
+                .collect();
+            inner.clock.playback.step(events);
+        }
+        self.show_playing(false);
+        self.announce_if_done();
+        self.redraw();
     }
 
     fn maybe_resume(&self) {
@@ -285,8 +306,8 @@ impl Player {
             let go = inner.resume_on_view
                 && inner.clock.visible
                 && !crate::dom::document().hidden()
-                && !inner.clock.playing
-                && inner.clock.t < inner.end();
+                && !inner.clock.playback.playing()
+                && !inner.clock.playback.finished();
             if go {
                 inner.resume_on_view = false;
             }
@@ -313,7 +334,7 @@ impl Player {
 
     fn announce_if_done(&self) {
         let inner = self.0.borrow();
-        let done = inner.clock.t >= inner.end() && inner.end() > 0.0;
+        let done = inner.clock.playback.finished();
         let text = if done {
             inner
                 .panels
@@ -333,20 +354,19 @@ impl Player {
     /// Draws every panel at the current time.
     pub fn redraw(&self) {
         let inner = self.0.borrow();
-        let t = inner.clock.t;
-        let end = inner.end();
+        let (t, end) = (inner.clock.playback.t(), inner.clock.playback.end());
         let style = page_style();
         for panel in &inner.panels {
             let Some(prepared) = &panel.prepared else { continue };
-            let (w, h) = panel_size(&panel.element, prepared, panel.show_grid, inner.panels.len());
+            let w = (panel.element.client_width() as f64).max(200.0);
+            let sized = Layout { show_grid: panel.show_grid, ..Layout::new(w, 0.0) };
+            let h = sized.fit_height(prepared, inner.panels.len());
             let layout = Layout {
-                width: w,
                 height: h,
-                show_grid: panel.show_grid,
-                grid_cols: None,
                 time_max: Some(end),
                 title: panel.title.clone(),
                 pixel_ratio: device_pixel_ratio(),
+                ..sized
             };
             let painted = panel
                 .canvas
@@ -356,13 +376,13 @@ impl Player {
                 web_sys::console::error_2(&"cannot draw:".into(), &e);
             }
         }
-        inner.scrub.set_value(&format!("{:.0}", if end > 0.0 { t / end * 1000.0 } else { 1000.0 }));
+        inner.scrub.set_value(&format!("{:.0}", inner.clock.playback.fraction() * 1000.0));
         inner.time.set_text_content(Some(&format!("{} / {}", format_duration(t), format_duration(end))));
     }
 
     fn schedule(&self) {
         let mut inner = self.0.borrow_mut();
-        if !inner.clock.playing || !inner.clock.visible || inner.clock.frame_pending {
+        if !inner.clock.playback.playing() || !inner.clock.visible || inner.clock.frame_pending.is_some() {
             return;
         }
         if inner.frame.is_none() {
@@ -375,31 +395,25 @@ impl Player {
         }
         let f = inner.frame.as_ref().expect("set above");
         if let Some(w) = web_sys::window() {
-            if w.request_animation_frame(f.as_ref().unchecked_ref()).is_ok() {
-                inner.clock.frame_pending = true;
-            }
+            inner.clock.frame_pending = w.request_animation_frame(f.as_ref().unchecked_ref()).ok();
         }
     }
 
     fn tick(&self, now: f64) {
-        let finished = {
+        let playing = {
             let mut inner = self.0.borrow_mut();
-            inner.clock.frame_pending = false;
-            if !inner.clock.playing {
+            inner.clock.frame_pending = None;
+            if !inner.clock.playback.playing() {
                 return;
             }
-            let dt = inner.clock.last_frame.map_or(0.0, |last| (now - last).clamp(0.0, 100.0));
-            inner.clock.last_frame = Some(now);
-            let end = inner.end();
-            inner.clock.t = (inner.clock.t + dt * inner.clock.speed).min(end);
-            inner.clock.t >= end
+            inner.clock.playback.tick(now)
         };
         self.redraw();
-        if finished {
-            self.set_playing(false);
-            self.announce_if_done();
-        } else {
+        if playing {
             self.schedule();
+        } else {
+            self.show_playing(false);
+            self.announce_if_done();
         }
     }
 
@@ -422,6 +436,7 @@ impl Player {
                     let p = Player(inner);
                     p.take_control();
                     f(&p);
+                    p.settled();
                 }
             }
         };
@@ -442,20 +457,23 @@ impl Player {
                 p.set_playing(true);
             }),
         );
-        listen(
-            &find("scrub"),
-            "input",
-            with(|p| {
-                let v: f64 = p.0.borrow().scrub.value().parse().unwrap_or(0.0);
-                p.set_playing(false);
-                p.seek(v / 1000.0 * p.end());
-            }),
-        );
+        // Dragging moves the clock on every input; the clock settles when the thumb is let
+        // go ("change"), so the address bar is not rewritten on every pixel.
+        let weak_scrub = Rc::downgrade(&self.0);
+        listen(&find("scrub"), "input", move |_| {
+            let Some(inner) = weak_scrub.upgrade() else { return };
+            let p = Player(inner);
+            p.take_control();
+            let v: f64 = p.0.borrow().scrub.value().parse().unwrap_or(0.0);
+            p.set_playing(false);
+            p.seek(v / 1000.0 * p.end());
+        });
+        listen(&find("scrub"), "change", with(|_| {}));
         let s = speed.clone();
         let weak = Rc::downgrade(&self.0);
         listen(speed, "change", move |_| {
             if let Some(inner) = weak.upgrade() {
-                inner.borrow_mut().clock.speed = s.value().parse().unwrap_or(1.0);
+                inner.borrow_mut().clock.playback.set_speed(s.value().parse().unwrap_or(1.0));
             }
         });
         // Keyboard: space/k play or pause, arrows step, Home/End jump. On the whole player,
@@ -493,6 +511,7 @@ impl Player {
             if handled {
                 p.take_control();
                 e.prevent_default();
+                p.settled();
             }
         });
         let _ = canvases.set_attribute("tabindex", "0");
@@ -582,6 +601,16 @@ impl Player {
     }
 }
 
+impl Drop for Inner {
+    /// A replaced player (the sandbox makes a new one per simulation) may have a frame
+    /// requested: cancel it, or the browser would call the closure dropped with it.
+    fn drop(&mut self) {
+        if let (Some(id), Some(w)) = (self.clock.frame_pending, web_sys::window()) {
+            let _ = w.cancel_animation_frame(id);
+        }
+    }
+}
+
 impl Inner {
     fn end(&self) -> f64 {
         self.panels.iter().filter_map(|p| p.prepared.as_ref()).map(|p| p.trace().makespan).fold(0.0, f64::max)
@@ -621,24 +650,4 @@ pub fn page_style() -> Style {
     } else {
         Style::light()
     }
-}
-
-/// CSS size of a panel's canvas: its laid-out width, and a height that fits the grid
-/// and one readable row per lane (rows shrink past 40 lanes).
-fn panel_size(canvas: &HtmlCanvasElement, prepared: &Prepared, grid: bool, panels: usize) -> (f64, f64) {
-    let w = (canvas.client_width() as f64).max(200.0);
-    let lanes = prepared.trace().lanes.len() as f64;
-    let gantt = 70.0 + lanes.min(40.0) * 14.0 + (lanes - 40.0).max(0.0) * 1.5;
-    let h = if !grid {
-        gantt + 40.0
-    } else if w > 700.0 && panels == 1 {
-        (w * 0.42).max(gantt + 40.0)
-    } else if panels > 1 {
-        // Compared panels: one grid side for all, so that their tiles match whatever
-        // their lane counts (a synchronous panel has one lane, its neighbours sixteen).
-        Layout::new(w, 0.0).height_for_grid(prepared, w * 0.72)
-    } else {
-        w * 0.8 + gantt
-    };
-    (w, h.min(1400.0).round())
 }

@@ -1,0 +1,98 @@
+//! The real-run widget's results: the table of strategies measured on this machine and
+//! the speedup chart of 1 to N threads, both drawn from `cvp_model::compare::Results`.
+
+use crate::canvas::Canvas;
+use crate::dom::{el, find, toggle_attr};
+use crate::widgets::player::page_style;
+use cvp_model::compare::Results;
+use cvp_scene::{format_duration, speedup_chart};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement};
+
+/// The table and the chart.
+pub struct ResultsView {
+    table: Element,
+    chart: Canvas,
+}
+
+impl ResultsView {
+    /// Builds both (the chart hidden until there are points).
+    pub fn new() -> Result<ResultsView, wasm_bindgen::JsValue> {
+        let table = el("table")
+            .class("cvp-results")
+            .child(el("caption").text("Measured on this machine"))
+            .child(
+                el("thead").child(
+                    el("tr").children(
+                        ["strategy", "lanes", "time", "speedup", "CPU busy"]
+                            .map(|h| el("th").attr("scope", "col").text(h).build()),
+                    ),
+                ),
+            )
+            .child(el("tbody"))
+            .build();
+        let chart: HtmlCanvasElement = el("canvas")
+            .class("cvp-chart")
+            .attr("hidden", "")
+            .attr("role", "img")
+            .attr("aria-label", "Measured speedup against Amdahl's law")
+            .build()
+            .unchecked_into();
+        Ok(ResultsView { table, chart: Canvas::new(chart)? })
+    }
+
+    /// The table's element.
+    pub fn table(&self) -> &Element {
+        &self.table
+    }
+
+    /// The chart's element.
+    pub fn chart(&self) -> &HtmlCanvasElement {
+        self.chart.element()
+    }
+
+    /// Shows `results`: the table's rows, and the chart once it has points.
+    pub fn show(&self, results: &Results) {
+        let body: Element = find(&self.table, "tbody").expect("built in new()");
+        body.set_inner_html("");
+        for row in results.rows() {
+            let o = row.outcome;
+            let speedup = row.speedup.map_or("run sync to compare".to_string(), |s| format!("{s:.2}×"));
+            let tr = el("tr")
+                .attr("data-strategy", row.strategy.key())
+                .child(el("th").attr("scope", "row").text(row.strategy.label()))
+                .child(el("td").attr("data-col", "lanes").text(&o.lanes.to_string()))
+                .child(
+                    el("td")
+                        .attr("data-col", "wall")
+                        .attr("data-ms", &format!("{:.3}", o.makespan))
+                        .text(&format_duration(o.makespan)),
+                )
+                .child(el("td").attr("data-col", "speedup").text(&speedup))
+                .child(el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.cpu * 100.0)));
+            let _ = body.append_child(&tr.build());
+        }
+        self.draw_chart(&results.speedups());
+    }
+
+    /// Speedup over one thread at each thread count measured so far, against Amdahl's law.
+    fn draw_chart(&self, points: &[(u32, f64)]) {
+        if points.is_empty() {
+            return;
+        }
+        let element = self.chart.element();
+        toggle_attr(element, "hidden", false);
+        let width = (element.client_width() as f64).clamp(240.0, 640.0);
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let drawn = self
+            .chart
+            .resize(width, 240.0, dpr)
+            .and_then(|()| self.chart.paint(&speedup_chart(points, width, 240.0, &page_style())));
+        if let Err(e) = drawn {
+            web_sys::console::error_2(&"cannot draw the chart:".into(), &e);
+        }
+        let text = points.iter().map(|(p, s)| format!("{p} threads: {s:.2}×")).collect::<Vec<_>>().join(", ");
+        let _ =
+            element.set_attribute("aria-label", &format!("Measured speedup against Amdahl's law: {text}"));
+    }
+}
