@@ -38,6 +38,14 @@ test("isolated, from a sub-folder: the page starts its pool and runs threads", l
       SUB_FOLDER,
     );
     assert.deepEqual(outside, [], "requests outside the sub-folder");
+    // Links and embed snippets made here point into the folder too.
+    await fib.locator("[data-action=copy-link]").click();
+    const link = new URL(await fib.locator(".cvp-link").inputValue());
+    assert.equal(link.pathname, SUB_FOLDER, `Copy link stays in the folder: ${link}`);
+    await fib.locator("[data-action=embed]").click();
+    const code = await fib.locator(".cvp-embed-code").inputValue();
+    const src = new URL(code.match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&"));
+    assert.equal(src.pathname, `${SUB_FOLDER}embed.html`, `the embed snippet loads embed.html from the folder: ${src}`);
   });
 });
 

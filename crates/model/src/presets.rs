@@ -3,7 +3,6 @@
 //! sandbox reads the same shape from a URL or a form, through one parameter table.
 
 use crate::sim::{simulate, SimConfig};
-use crate::state::SandboxState;
 use crate::trace::{Strategy, Trace};
 use crate::workload::{Mix, Range, WorkloadSpec};
 
@@ -150,37 +149,6 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// The simulation a sandbox state describes: one panel per strategy compared.
-    pub fn new(state: &SandboxState) -> Sandbox {
-        let limit = |x: u32| (x >= 1).then_some(x);
-        let strategies = state.strategy.map_or(Strategy::ALL.to_vec(), |s| vec![s]);
-        let panels = strategies
-            .into_iter()
-            .map(|s| {
-                let mut cfg = SimConfig::ideal(s)
-                    .with_workers(limit(state.workers))
-                    .with_cores(limit(state.cores))
-                    .with_startup_ms(state.startup_ms);
-                if s == Strategy::Processes {
-                    // Processes pay a hand-off per task; make it visible but small.
-                    cfg = cfg.with_handoff_ms(20.0);
-                }
-                if s == Strategy::Gil {
-                    cfg = cfg.with_switch_ms(5.0);
-                }
-                (s.label().to_string(), cfg)
-            })
-            .collect();
-        let spec = WorkloadSpec {
-            tasks: state.side * state.side,
-            load: state.load,
-            render: state.render,
-            mix: Mix::Mixed,
-            seed: state.seed,
-        };
-        Sandbox { spec, side: state.side, panels }
-    }
-
     /// One trace per panel, on one shared workload.
     pub fn simulate(&self) -> Vec<(String, Trace)> {
         let tasks = self.spec.draw();
@@ -191,7 +159,6 @@ impl Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::pairs;
 
     #[test]
     fn every_preset_simulates_valid_traces_on_one_workload() {
@@ -221,27 +188,5 @@ mod tests {
             let traces = Preset::find(key).unwrap().simulate(1);
             assert_eq!(traces[0].1.makespan, 4000.0, "{key}");
         }
-    }
-
-    #[test]
-    fn sandbox_clamps_and_tells() {
-        let q = pairs(&[("side", "500"), ("workers", "x"), ("strategy", "fork")]);
-        let (state, notices) = SandboxState::from_query(&q);
-        let sb = Sandbox::new(&state);
-        assert_eq!(sb.side, 64);
-        assert_eq!(sb.spec.tasks, 4096);
-        assert_eq!(sb.panels.len(), 5);
-        assert_eq!(notices.len(), 3, "{notices:?}");
-        for (_, t) in sb.simulate() {
-            t.validate().unwrap();
-        }
-    }
-
-    #[test]
-    fn sandbox_zero_and_one_task() {
-        let (state, notices) = SandboxState::from_query(&pairs(&[("side", "1"), ("strategy", "threads")]));
-        let sb = Sandbox::new(&state);
-        assert!(notices.is_empty());
-        assert_eq!(sb.simulate()[0].1.tasks.len(), 1);
     }
 }

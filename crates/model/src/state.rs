@@ -5,10 +5,11 @@
 //! states). Links, embed snippets and forms are all built on these two functions.
 
 use crate::job::{most_fib_tasks, Job, RunKind, Workload};
-use crate::presets::{Preset, PRESETS};
+use crate::presets::{Preset, Sandbox, PRESETS};
 use crate::query::{find, number, shorten, Notice, Pairs, Param};
+use crate::sim::SimConfig;
 use crate::trace::Strategy;
-use crate::workload::Range;
+use crate::workload::{Mix, Range, WorkloadSpec};
 
 /// Every widget the site has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -368,6 +369,37 @@ impl SandboxState {
         out
     }
 
+    /// The simulation this state describes: one panel per strategy compared.
+    pub fn sandbox(&self) -> Sandbox {
+        let limit = |x: u32| (x >= 1).then_some(x);
+        let strategies = self.strategy.map_or(Strategy::ALL.to_vec(), |s| vec![s]);
+        let panels = strategies
+            .into_iter()
+            .map(|s| {
+                let mut cfg = SimConfig::ideal(s)
+                    .with_workers(limit(self.workers))
+                    .with_cores(limit(self.cores))
+                    .with_startup_ms(self.startup_ms);
+                if s == Strategy::Processes {
+                    // Processes pay a hand-off per task; make it visible but small.
+                    cfg = cfg.with_handoff_ms(20.0);
+                }
+                if s == Strategy::Gil {
+                    cfg = cfg.with_switch_ms(5.0);
+                }
+                (s.label().to_string(), cfg)
+            })
+            .collect();
+        let spec = WorkloadSpec {
+            tasks: self.side * self.side,
+            load: self.load,
+            render: self.render,
+            mix: Mix::Mixed,
+            seed: self.seed,
+        };
+        Sandbox { spec, side: self.side, panels }
+    }
+
     /// Whether every value is one `from_query` could have produced.
     pub fn validate(&self) -> Result<(), String> {
         let p = |key| param(&SANDBOX_PARAMS, key);
@@ -568,4 +600,32 @@ pub fn parameter_table() -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::pairs;
+
+    #[test]
+    fn sandbox_clamps_and_tells() {
+        let q = pairs(&[("side", "500"), ("workers", "x"), ("strategy", "fork")]);
+        let (state, notices) = SandboxState::from_query(&q);
+        let sb = state.sandbox();
+        assert_eq!(sb.side, 64);
+        assert_eq!(sb.spec.tasks, 4096);
+        assert_eq!(sb.panels.len(), 5);
+        assert_eq!(notices.len(), 3, "{notices:?}");
+        for (_, t) in sb.simulate() {
+            t.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn sandbox_zero_and_one_task() {
+        let (state, notices) = SandboxState::from_query(&pairs(&[("side", "1"), ("strategy", "threads")]));
+        let sb = state.sandbox();
+        assert!(notices.is_empty());
+        assert_eq!(sb.simulate()[0].1.tasks.len(), 1);
+    }
 }

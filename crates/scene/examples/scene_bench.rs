@@ -8,7 +8,6 @@
 //! cargo run --release -p cvp-scene --example scene_bench
 //! ```
 
-use cvp_model::presets::Sandbox;
 use cvp_model::state::SandboxState;
 use cvp_model::workload::WorkloadSpec;
 use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
@@ -97,7 +96,7 @@ fn sandbox(side: u32, workers: u32, cores: u32) {
         strategy: Some(Strategy::Threads),
         ..SandboxState::from_query(&[]).0
     };
-    let sandbox = Sandbox::new(&state);
+    let sandbox = state.sandbox();
     let prepared = Prepared::new(sandbox.simulate().remove(0).1);
     let style = Style::light();
     println!("  {side}×{side} pixels, {workers} threads on {cores} cores (0: unlimited):");

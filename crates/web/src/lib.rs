@@ -99,7 +99,6 @@ pub fn runner_caps() -> js_sys::Promise {
 /// Used by `scripts/bench`.
 #[wasm_bindgen]
 pub fn bench_frame(frames: u32, side: u32, workers: u32, cores: u32) -> Result<f64, JsValue> {
-    use cvp_model::presets::Sandbox;
     use cvp_model::state::SandboxState;
     use cvp_scene::{draw_prepared, Layout, Prepared, Style};
     let state = SandboxState {
@@ -109,7 +108,7 @@ pub fn bench_frame(frames: u32, side: u32, workers: u32, cores: u32) -> Result<f
         strategy: Some(cvp_model::Strategy::Threads),
         ..SandboxState::from_query(&[]).0
     };
-    let sandbox = Sandbox::new(&state);
+    let sandbox = state.sandbox();
     let (_, trace) = sandbox.simulate().remove(0);
     let prepared = Prepared::new(trace);
     let element: web_sys::HtmlCanvasElement = dom::document().create_element("canvas")?.dyn_into()?;

@@ -7,7 +7,6 @@ use super::player::Player;
 use super::share::Share;
 use crate::address::Host;
 use crate::dom::{el, listen};
-use cvp_model::presets::Sandbox;
 use cvp_model::query::Notice;
 use cvp_model::state::{AnimState, SandboxState, WidgetState, SANDBOX_PARAMS};
 use cvp_model::{Strategy, Trace};
@@ -134,7 +133,7 @@ pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: V
             // The form shows what is simulated, clamped values included.
             form.fill(&state.to_query());
             shown.set(state);
-            let traces = Sandbox::new(&state).simulate();
+            let traces = state.sandbox().simulate();
             let Some(player) = player_for(&traces, &root) else { return };
             slot.set_inner_html("");
             let _ = slot.append_child(&player.element());

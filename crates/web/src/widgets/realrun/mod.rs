@@ -28,8 +28,31 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlProgressElement};
 
+/// Where the widget is, shown to tests and styles as `data-state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Starting,
+    Ready,
+    Running,
+    Done,
+    Error,
+}
+
+impl Stage {
+    fn key(self) -> &'static str {
+        match self {
+            Stage::Starting => "starting",
+            Stage::Ready => "ready",
+            Stage::Running => "running",
+            Stage::Done => "done",
+            Stage::Error => "error",
+        }
+    }
+}
+
 struct Widget {
     kind: RunKind,
+    stage: Stage,
     root: Element,
     runner: Runner,
     caps: Option<Capabilities>,
@@ -89,7 +112,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
     };
     root.set_inner_html("");
     let _ = root.class_list().add_2("cvp-widget", "cvp-realrun");
-    root.set_attribute("data-state", "starting").ok();
+    root.set_attribute("data-state", Stage::Starting.key()).ok();
     for child in [
         el("h3").text(title(kind)).build(),
         el("p").class("cvp-isolation").attr("hidden", "").build(),
@@ -107,6 +130,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
     toggle_attr(&view.element(), "hidden", true);
     let widget = Rc::new(RefCell::new(Widget {
         kind,
+        stage: Stage::Starting,
         root: root.clone(),
         runner: runner.clone(),
         caps: None,
@@ -190,6 +214,11 @@ impl Widget {
         (state, notices)
     }
 
+    fn set_stage(&mut self, stage: Stage) {
+        self.stage = stage;
+        self.root.set_attribute("data-state", stage.key()).ok();
+    }
+
     fn set_busy(&self, busy: bool) {
         for action in ["run", "run-all"] {
             if let Some(b) = find::<HtmlButtonElement>(&self.root, &format!("[data-action={action}]")) {
@@ -198,7 +227,7 @@ impl Widget {
         }
         if let Some(b) = find::<HtmlButtonElement>(&self.root, "[data-action=cancel]") {
             // Only the widget that owns the run can cancel it.
-            b.set_disabled(!(busy && self.root.get_attribute("data-state").as_deref() == Some("running")));
+            b.set_disabled(!(busy && self.stage == Stage::Running));
         }
     }
 
@@ -223,7 +252,7 @@ impl Widget {
 fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
     let mut w = widget.borrow_mut();
     w.caps = Some(ready.caps);
-    w.root.set_attribute("data-state", "ready").ok();
+    w.set_stage(Stage::Ready);
     w.root.set_attribute("data-pool-threads", &ready.caps.pool_threads.to_string()).ok();
     w.root.set_attribute("data-isolated", if ready.caps.isolated { "true" } else { "false" }).ok();
     w.explain_isolation(ready);
@@ -306,7 +335,7 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
         let mut w = widget.borrow_mut();
         let Some((job, purpose)) = w.queue.start_next() else { return false };
         w.progress.set_value(0.0);
-        w.root.set_attribute("data-state", "running").ok();
+        w.set_stage(Stage::Running);
         w.status.set_text_content(Some(&format!("Running {}…", job.strategy.label())));
         (w.runner.clone(), job, purpose)
     };
@@ -338,13 +367,13 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
             RunEvent::Cancelled => {
                 let mut w = widget.borrow_mut();
                 w.queue.clear();
-                w.root.set_attribute("data-state", "ready").ok();
+                w.set_stage(Stage::Ready);
                 w.status.set_text_content(Some("Cancelled. The workers are ready for another run."));
             }
             RunEvent::Failed(error) => {
                 let mut w = widget.borrow_mut();
                 w.queue.clear();
-                w.root.set_attribute("data-state", "error").ok();
+                w.set_stage(Stage::Error);
                 w.status.set_text_content(Some(&format!("The run failed: {error}")));
             }
         }
@@ -377,10 +406,10 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
 /// Draws a finished run's measured timeline. With `last` (no job ran after it), the widget
 /// is done once it shows; otherwise the job now running owns the widget's state.
 fn show_timeline(widget: &Rc<RefCell<Widget>>, trace: Trace, last: bool) {
-    let w = widget.borrow();
+    let mut w = widget.borrow_mut();
     toggle_attr(&w.view.element(), "hidden", false);
     w.view.load(vec![trace], None);
     if last {
-        w.root.set_attribute("data-state", "done").ok();
+        w.set_stage(Stage::Done);
     }
 }
