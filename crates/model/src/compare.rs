@@ -178,7 +178,7 @@ mod tests {
     const FIB: Workload = Workload::Fib { tasks: 4, n: 20 };
 
     fn job(strategy: Strategy) -> Job {
-        Job { workload: FIB, strategy, threads: 4, limit: None }
+        Job { workload: FIB, strategy, threads: 4, limit: None, switch_ms: 5.0 }
     }
 
     fn no_pool(s: Strategy) -> Option<String> {

@@ -127,31 +127,56 @@ pub struct Job {
     pub workload: Workload,
     /// How to run it.
     pub strategy: Strategy,
-    /// Threads or processes to use (1 ..= the machine's hardware threads).
+    /// Threads or processes to use: OS-level workers, which may outnumber the cores (see
+    /// [`Job::threads_for`]).
     pub threads: u32,
     /// Most coroutines in flight at once (fetch only); `None` means all at once.
     pub limit: Option<u32>,
+    /// The global lock's switch interval (ms): a thread computing under the lock lets it
+    /// go this often when another is waiting, as CPython's `sys.setswitchinterval` says.
+    #[serde(default = "default_switch_ms")]
+    pub switch_ms: f64,
 }
 
-/// The number of threads or processes, shared by both workloads.
-const THREADS: Param =
-    Param::whole("threads", 0.0, 256.0, 0.0, "threads or processes (0: all hardware threads)");
+/// CPython's default switch interval, for jobs that do not say (5 ms).
+fn default_switch_ms() -> f64 {
+    SWITCH.default
+}
+
+/// The lock's switch interval, shared by both workloads.
+const SWITCH: Param =
+    Param::real("switch", 1.0, 100.0, 5.0, "the global lock's switch interval (ms), for gil");
+
+/// Most threads or processes a fetch may use: threads waiting on I/O need no core.
+pub const MAX_FETCH_THREADS: u32 = 64;
+
+/// Most threads or processes per hardware thread a fib may use: beyond the cores they
+/// take turns, which the timeline shows, and past this the turns only add noise.
+pub const FIB_THREADS_PER_CORE: u32 = 4;
 
 /// Parameters of the fib widget. `threads` is bounded at run time by the machine.
-pub const FIB_PARAMS: [Param; 3] = [
+pub const FIB_PARAMS: [Param; 4] = [
     Param::whole("tasks", 1.0, 64.0, 16.0, "number of fib calls"),
     // fib(39) takes about 0.1 s in wasm on a 2020s laptop core: 16 of them, 1 to 3 s.
     Param::whole("n", 1.0, 42.0, 39.0, "argument of each naive fib(n); the total work is capped"),
-    THREADS,
+    Param::whole(
+        "threads",
+        0.0,
+        256.0,
+        0.0,
+        "threads or processes (0: one per hardware thread; at most 4 per)",
+    ),
+    SWITCH,
 ];
 
 /// Parameters of the fetch widget.
-pub const FETCH_PARAMS: [Param; 5] = [
+pub const FETCH_PARAMS: [Param; 6] = [
     Param::whole("tasks", 1.0, 1000.0, 50.0, "number of simulated pages"),
     Param::real("latency", 1.0, 5000.0, 500.0, "latency of each page (ms)"),
     Param::real("parse", 0.0, 200.0, 0.0, "CPU cost to parse each page (ms)"),
-    THREADS,
+    Param::whole("threads", 0.0, 64.0, 0.0, "threads or processes (0: one per hardware thread)"),
     Param::whole("limit", 0.0, 1000.0, 0.0, "most pages in flight for async (0: no limit)"),
+    SWITCH,
 ];
 
 /// Total fib calls one job may make: 64 tasks of fib(40), about 20 s of work on one
@@ -164,18 +189,35 @@ pub fn most_fib_tasks(n: u32) -> u32 {
 }
 
 impl Job {
-    /// The threads a job asking for `asked` (0: all) gets on a machine with
-    /// `hardware_threads`, with a notice when it gets fewer.
-    pub fn threads_for(asked: u32, hardware_threads: u32, notices: &mut Vec<Notice>) -> u32 {
+    /// The most threads (or processes) a `kind` job may use on a machine with
+    /// `hardware_threads`.
+    pub fn most_threads(kind: RunKind, hardware_threads: u32) -> u32 {
+        match kind {
+            RunKind::Fib => hardware_threads.max(1) * FIB_THREADS_PER_CORE,
+            RunKind::Fetch => MAX_FETCH_THREADS,
+        }
+    }
+
+    /// The threads (or processes) a `kind` job asking for `asked` gets on a machine with
+    /// `hardware_threads`: 0 means one per hardware thread. Fetch may use up to
+    /// [`MAX_FETCH_THREADS`] whatever the cores (a thread waiting on I/O needs none); fib up
+    /// to [`FIB_THREADS_PER_CORE`] per hardware thread. A notice says when it gets fewer.
+    pub fn threads_for(kind: RunKind, asked: u32, hardware_threads: u32, notices: &mut Vec<Notice>) -> u32 {
         let hw = hardware_threads.max(1);
-        if asked > hw {
-            notices
-                .push(Notice(format!("threads={asked}: this machine has {hw} hardware threads, using {hw}")));
+        let most = Job::most_threads(kind, hw);
+        if asked > most {
+            let why = match kind {
+                RunKind::Fib => {
+                    format!("{FIB_THREADS_PER_CORE} per hardware thread, and this machine has {hw}")
+                }
+                RunKind::Fetch => "threads waiting on I/O need no core, but each is a Web Worker".to_string(),
+            };
+            notices.push(Notice(format!("threads={asked}: at most {most} here ({why}), using {most}")));
         }
         if asked == 0 {
             hw
         } else {
-            asked.min(hw)
+            asked.min(most)
         }
     }
 }
@@ -185,14 +227,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn threads_are_bounded_by_the_machine() {
+    fn threads_may_outnumber_the_cores_within_bounds() {
         let mut n = Vec::new();
-        assert_eq!(Job::threads_for(0, 4, &mut n), 4);
-        assert_eq!(Job::threads_for(3, 4, &mut n), 3);
+        assert_eq!(Job::threads_for(RunKind::Fib, 0, 4, &mut n), 4, "0: one per hardware thread");
+        assert_eq!(Job::threads_for(RunKind::Fib, 8, 2, &mut n), 8, "oversubscribed fib time-slices");
+        assert_eq!(Job::threads_for(RunKind::Fetch, 50, 2, &mut n), 50, "I/O threads need no core");
         assert!(n.is_empty());
-        assert_eq!(Job::threads_for(64, 2, &mut n), 2);
+        assert_eq!(Job::threads_for(RunKind::Fib, 64, 2, &mut n), 8);
         assert!(n[0].0.starts_with("threads=64"), "{n:?}");
-        assert_eq!(Job::threads_for(0, 0, &mut n), 1);
+        assert_eq!(Job::threads_for(RunKind::Fetch, 100, 2, &mut n), 64);
+        assert_eq!(Job::threads_for(RunKind::Fib, 0, 0, &mut n), 1);
     }
 
     #[test]

@@ -112,6 +112,8 @@ pub struct RunState {
     pub threads: u32,
     /// Most pages in flight for coroutines (fetch only); 0 means no limit.
     pub limit: u32,
+    /// The global lock's switch interval (ms).
+    pub switch_ms: f64,
     /// Run once loaded.
     pub autorun: bool,
 }
@@ -129,6 +131,7 @@ impl RunState {
         let strategy = strategy_from(query, Strategy::Threads, &mut notices);
         let mut num = |key: &str| param(params, key).read(find(query, key), &mut notices);
         let threads = num("threads") as u32;
+        let switch_ms = num("switch");
         let (workload, limit) = match kind {
             RunKind::Fib => {
                 let (tasks, n) = (num("tasks") as u32, num("n") as u32);
@@ -151,7 +154,7 @@ impl RunState {
             w => w,
         };
         let autorun = flag_from(query, "autorun", &mut notices);
-        (RunState { workload, strategy, threads, limit, autorun }, notices)
+        (RunState { workload, strategy, threads, limit, switch_ms, autorun }, notices)
     }
 
     /// The query that [`RunState::from_query`] reads back as this state.
@@ -170,6 +173,7 @@ impl RunState {
             }
         }
         out.push(("threads".into(), self.threads.to_string()));
+        out.push(("switch".into(), number(self.switch_ms)));
         if self.autorun {
             out.push(("autorun".into(), "1".into()));
         }
@@ -181,6 +185,7 @@ impl RunState {
         let params = self.workload.kind().params();
         let p = |key| param(params, key);
         in_range(p("threads"), self.threads as f64)?;
+        in_range(p("switch"), self.switch_ms)?;
         match self.workload {
             Workload::Fib { tasks, n } => {
                 in_range(p("tasks"), tasks as f64)?;
@@ -206,9 +211,16 @@ impl RunState {
     /// made change.
     pub fn job(&self, hardware_threads: u32) -> (Job, Vec<Notice>) {
         let mut notices = Vec::new();
-        let threads = Job::threads_for(self.threads, hardware_threads, &mut notices);
+        let threads = Job::threads_for(self.workload.kind(), self.threads, hardware_threads, &mut notices);
         let limit = (self.limit > 0).then_some(self.limit);
-        (Job { workload: self.workload, strategy: self.strategy, threads, limit }, notices)
+        let job = Job {
+            workload: self.workload,
+            strategy: self.strategy,
+            threads,
+            limit,
+            switch_ms: self.switch_ms,
+        };
+        (job, notices)
     }
 }
 

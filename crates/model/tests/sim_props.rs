@@ -289,6 +289,44 @@ proptest! {
     }
 
     #[test]
+    fn the_lock_changes_hands_at_the_switch_interval(
+        renders in prop::collection::vec(1.0f64..60.0, 2..12),
+        workers in 2u32..5,
+        quantum in prop_oneof![Just(5.0), 1.0f64..20.0],
+        switch in prop_oneof![Just(0.0), 0.0f64..1.0],
+    ) {
+        // The real run's rule (crates/web/src/runs/pool.rs): a thread computing under the
+        // lock lets it go once it has held it a switch interval and another thread waits.
+        // So while a thread waits for the lock, the holder keeps computing at most one
+        // interval after the wait began (or after it took the lock, if later).
+        let tasks: Vec<Task> = renders.iter().map(|&render| Task { load: 0.0, render }).collect();
+        let cfg = SimConfig::limited(Strategy::Gil, workers).with_quantum_ms(quantum).with_switch_ms(switch);
+        let trace = simulate(&tasks, &cfg);
+        let eps = 1e-6;
+        for (a, s) in trace.segments().filter(|(_, s)| s.phase == Phase::Rendering) {
+            for (b, w) in trace.segments().filter(|(_, w)| w.phase == Phase::Blocked) {
+                let waited_throughout = b != a && w.start < s.end - eps && w.end >= s.end - eps;
+                if waited_throughout {
+                    let held = s.end - s.start.max(w.start);
+                    prop_assert!(held <= quantum + eps, "lane {a} computed {held} ms while lane {b} waited (interval {quantum})");
+                }
+            }
+        }
+        // And the turns are real: with two tasks longer than an interval, the lock changes hands
+        // before either finishes.
+        let long = renders.iter().filter(|&&r| r > quantum + 1.0).count();
+        if long >= 2 && workers >= 2 && renders[0] > quantum + 1.0 && renders[1] > quantum + 1.0 {
+            let first_done = trace.tasks.iter().map(|t| t.end).fold(f64::INFINITY, f64::min);
+            let lanes_before: std::collections::BTreeSet<usize> = trace
+                .segments()
+                .filter(|(_, s)| s.phase == Phase::Rendering && s.start < first_done - eps)
+                .map(|(l, _)| l)
+                .collect();
+            prop_assert!(lanes_before.len() >= 2, "threads took turns before the first task finished");
+        }
+    }
+
+    #[test]
     fn limited_cores_bound_the_makespan(tasks in tasks(40), cfg in config()) {
         // Threads on c cores with no overheads: the run is at least the CPU work spread
         // over c cores, and never longer than doing everything one after another.

@@ -30,12 +30,16 @@ fn run_state() -> impl proptest::strategy::Strategy<Value = RunState> {
     let fetch = (1u32..=1000, 1.0f64..=5000.0, prop_oneof![Just(0.0), 0.0f64..=200.0], 0u32..=1000).prop_map(
         |(tasks, latency_ms, parse_ms, limit)| (Workload::Fetch { tasks, latency_ms, parse_ms }, limit),
     );
-    (prop_oneof![fib, fetch], strategy(), 0u32..=256, any::<bool>()).prop_map(
-        |((workload, limit), strategy, threads, autorun)| RunState {
+    // Threads: fib may ask up to 256 (bounded per machine at run time), fetch up to 64.
+    let fib = (fib, 0u32..=256).prop_map(|((w, l), t)| (w, l, t));
+    let fetch = (fetch, 0u32..=64).prop_map(|((w, l), t)| (w, l, t));
+    (prop_oneof![fib, fetch], strategy(), 1.0f64..=100.0, any::<bool>()).prop_map(
+        |((workload, limit, threads), strategy, switch_ms, autorun)| RunState {
             workload,
             strategy,
             threads,
             limit,
+            switch_ms,
             autorun,
         },
     )
@@ -74,6 +78,7 @@ const KEYS: &[&str] = &[
     "latency",
     "parse",
     "limit",
+    "switch",
     "autorun",
     "preset",
     "seed",

@@ -6,6 +6,9 @@
 
 let scriptUrl;
 
+// Stack of each pool thread we start (a multiple of 64 KiB): fib recurses 42 deep at most.
+const THREAD_STACK = 256 * 1024;
+
 // The worker starts from a blob copy of this file, as wasm-bindgen-rayon's helper does:
 // a blob inherits the page's cross-origin policies, so it loads under COEP whatever
 // headers the server puts on the file, and also when the glue is hosted elsewhere.
@@ -42,7 +45,9 @@ class WorkerHandle {
   }
 }
 
-export function spawnWorker(mainJS, module, role, failedMessage) {
+// `memory` and `entry` are for a thread: the spawner's shared memory, and the thread's
+// entry (opaque here) to hand back to Rust once instantiated.
+export function spawnWorker(mainJS, module, role, failedMessage, memory, entry) {
   const handle = new WorkerHandle();
   const failed = (why) => handle.deliver(failedMessage(String(why)));
   blobUrl()
@@ -54,7 +59,7 @@ export function spawnWorker(mainJS, module, role, failedMessage) {
         else handle.deliver(e.data);
       };
       worker.onerror = (e) => failed(e.message || "script error");
-      worker.postMessage({ type: "cvp_worker_init", mainJS, module, role });
+      worker.postMessage({ type: "cvp_worker_init", mainJS, module, role, memory, entry });
       for (const message of handle.queued) worker.postMessage(message);
       handle.queued = [];
       handle.worker = worker;
@@ -71,9 +76,18 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     self.removeEventListener("message", onInit);
     try {
       const glue = await import(data.mainJS);
-      // No memory passed: this worker gets a fresh one, as a process would.
-      await glue.default({ module_or_path: data.module });
-      glue.cvp_worker_main(data.role);
+      // Without a memory this worker gets a fresh one, as a process would; a thread gets
+      // its spawner's (and a small stack: its work is shallow recursion).
+      const wasm = await glue.default({
+        module_or_path: data.module,
+        memory: data.memory,
+        thread_stack_size: data.memory ? THREAD_STACK : undefined,
+      });
+      if (glue.cvp_worker_main(data.role, data.entry ?? 0)) {
+        // A thread whose pool ended: free its stack and thread-local storage, then go.
+        wasm.__wbindgen_thread_destroy?.();
+        close();
+      }
     } catch (err) {
       postMessage({ type: "cvp_worker_failed", why: `${err}` });
     }

@@ -27,16 +27,24 @@ pub fn start() {
 }
 
 /// Entry point of our workers, called by `js/worker_entry.js` once the module is
-/// instantiated in the worker, with the role [`worker::spawn::Role::key`] gave it.
+/// instantiated in the worker, with the role [`worker::spawn::Role::key`] gave it (and for
+/// a thread, its entry). Returns whether the worker is done: a thread's pool has ended, so
+/// the worker may free its stack and close.
 #[wasm_bindgen]
-pub fn cvp_worker_main(role: &str) {
+pub fn cvp_worker_main(role: &str, entry: u32) -> bool {
     use worker::spawn::Role;
     console_error_panic_hook::set_once();
     match Role::from_key(role) {
         Some(Role::Runner) => runs::runner::start(),
         Some(Role::Process) => runs::process::start(),
+        Some(Role::Thread) => {
+            // SAFETY: `entry` is the Box<ThreadBuilder> runs::threads leaked for this worker.
+            unsafe { runs::threads::run_thread(entry) };
+            return true;
+        }
         None => web_sys::console::error_1(&format!("unknown worker role {role:?}").into()),
     }
+    false
 }
 
 /// `crossOriginIsolated` of the current window or worker: whether shared memory may be

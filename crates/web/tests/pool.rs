@@ -23,12 +23,15 @@ async fn parallel_result_equals_sequential() {
     let seq: Vec<u64> = (10..26).map(fib).collect();
     let par: Vec<u64> = (10..26u32).into_par_iter().map(fib).collect();
     assert_eq!(par, seq);
+    // Each item sleeps a little, so an idle thread always finds work to steal: if one
+    // thread did everything, the pool would not be a pool.
     let threads_used: std::collections::BTreeSet<usize> = (0..64u32)
         .into_par_iter()
         .map(|n| {
             fib(18 + n % 4);
+            std::thread::sleep(std::time::Duration::from_millis(2));
             rayon::current_thread_index().expect("runs on the pool")
         })
         .collect();
-    assert!(!threads_used.is_empty() && threads_used.iter().all(|&i| i < POOL));
+    assert_eq!(threads_used.len(), POOL, "every thread of the pool took work: {threads_used:?}");
 }

@@ -20,8 +20,12 @@ fn caps() -> Capabilities {
 }
 
 async fn run(workload: Workload, strategy: Strategy, threads: u32, limit: Option<u32>) -> Trace {
+    run_job(Job { workload, strategy, threads, limit, switch_ms: 5.0 }).await
+}
+
+async fn run_job(job: Job) -> Trace {
+    let workload = job.workload;
     ensure_pool().await;
-    let job = Job { workload, strategy, threads, limit };
     let done = Arc::new(AtomicU32::new(0));
     let trace = runs::run(&job, &caps(), done.clone()).await.expect("runs").expect("not cancelled");
     trace.validate().expect("a well-formed trace");
@@ -87,13 +91,93 @@ async fn gil_fib_computes_one_task_at_a_time() {
     assert_eq!(rendering_overlap, 1, "the lock lets one thread compute at a time");
 }
 
+/// The lock's turns: for each task, how many separate Rendering segments it had.
+fn turns(t: &Trace) -> Vec<usize> {
+    let mut turns = vec![0; t.tasks.len()];
+    for (_, s) in t.segments() {
+        if let (Some(task), Phase::Rendering) = (s.task, s.phase) {
+            turns[task as usize] += 1;
+        }
+    }
+    turns
+}
+
 #[wasm_bindgen_test]
-async fn processes_fib_start_up_is_measured_and_results_are_correct() {
+async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
+    // Four tasks of about 15 ms on two threads, switching every millisecond.
+    let work = Workload::Fib { tasks: 4, n: 32 };
+    let gil =
+        run_job(Job { workload: work, strategy: Strategy::Gil, threads: 2, limit: None, switch_ms: 1.0 })
+            .await;
+    let sync = run(work, Strategy::Sync, 1, None).await;
+    assert!(gil.tasks.iter().all(|r| r.value == Some(fib(32))));
+    assert_eq!(gil.lanes.len(), 2, "two threads ran");
+    assert_eq!(gil.max_overlap(|s| s.phase == Phase::Rendering), 1, "one computes at a time");
+    let turns = turns(&gil);
+    assert!(turns.iter().any(|&n| n >= 3), "a task is interrupted at the switch interval: {turns:?}");
+    let mid_task_waits = gil
+        .segments()
+        .filter(|(_, s)| s.phase == Phase::Blocked && s.task.is_some() && s.duration() > 0.5)
+        .count();
+    assert!(mid_task_waits >= 2, "a thread waits for the lock between its turns: {mid_task_waits}");
+    // Hand-offs: the lane computing changes from one Rendering segment to the next.
+    let mut renders: Vec<(f64, usize)> =
+        gil.segments().filter(|(_, s)| s.phase == Phase::Rendering).map(|(l, s)| (s.start, l)).collect();
+    renders.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let handoffs = renders.windows(2).filter(|w| w[0].1 != w[1].1).count();
+    assert!(handoffs >= 4, "the lock passes between the threads: {handoffs} hand-offs");
+    assert!(
+        gil.makespan >= 0.9 * sync.makespan,
+        "the lock gains nothing over sync: {:.1} ms against {:.1} ms",
+        gil.makespan,
+        sync.makespan
+    );
+}
+
+#[wasm_bindgen_test]
+async fn processes_fib_overlap_and_their_start_up_is_inside_the_run() {
     let t = run(FIB, Strategy::Processes, 2, None).await;
     assert_fib_values(&t);
     assert!(t.lanes.iter().all(|l| l.kind == LaneKind::Process));
-    assert!(t.segments().any(|(_, s)| s.phase == Phase::Starting), "start-up is drawn");
     assert!(t.segments().any(|(_, s)| s.phase == Phase::Handoff), "hand-offs are drawn");
+    for (i, lane) in t.lanes.iter().enumerate() {
+        let first = lane.segments.first().expect("a process that ran");
+        assert_eq!(first.phase, Phase::Starting, "lane {i} starts with its start-up");
+        assert!(first.start >= 0.0 && first.end <= t.makespan, "start-up is inside the wall time");
+        assert!(lane.segments[1..].iter().all(|s| s.start >= first.end), "tasks come after start-up");
+    }
+    assert!(t.max_overlap(|s| s.phase == Phase::Rendering) >= 2, "two processes computed at once");
+}
+
+#[wasm_bindgen_test]
+async fn fib_on_more_threads_than_the_pool_has_time_slices() {
+    let t = run(Workload::Fib { tasks: 8, n: 27 }, Strategy::Threads, 4 * POOL as u32, None).await;
+    assert_fib_values(&t);
+    assert_eq!(t.lanes.len(), 4 * POOL, "one lane per thread asked for");
+    assert_eq!(t.cores, POOL as u32, "on the machine's cores");
+}
+
+#[wasm_bindgen_test]
+async fn pages_on_more_threads_than_cores_wait_together_once_the_pool_is_up() {
+    const N: u32 = 24;
+    let pages = Workload::Fetch { tasks: N, latency_ms: LATENCY, parse_ms: 0.0 };
+    // A fresh pool of 24 threads: its start-up is drawn, then every wait overlaps.
+    let fresh = run(pages, Strategy::Threads, N, None).await;
+    assert_eq!(fresh.lanes.len(), N as usize, "one lane per thread");
+    let ready =
+        fresh.segments().filter(|(_, s)| s.phase == Phase::Starting).map(|(_, s)| s.end).fold(0.0, f64::max);
+    assert!(ready > 0.0, "a pool started for the run shows its start-up");
+    let last_wait =
+        fresh.segments().filter(|(_, s)| s.phase == Phase::Loading).map(|(_, s)| s.end).fold(0.0, f64::max);
+    assert!(
+        last_wait - ready < 2.0 * LATENCY,
+        "{N} pages on {N} threads wait at once: the last wait ended {:.0} ms after the pool was up",
+        last_wait - ready
+    );
+    // The same size again reuses it: no start-up, about one latency.
+    let reused = run(pages, Strategy::Threads, N, None).await;
+    assert!(!reused.segments().any(|(_, s)| s.phase == Phase::Starting), "a reused pool starts nothing");
+    assert!(reused.makespan < 2.0 * LATENCY, "{:.0} ms", reused.makespan);
 }
 
 const LATENCY: f64 = 200.0;
@@ -137,7 +221,7 @@ async fn fetch_processes_complete() {
 #[wasm_bindgen_test]
 async fn threads_are_refused_without_a_pool_with_the_reason() {
     let no_pool = Capabilities { isolated: false, hardware_threads: 2, pool_threads: 0 };
-    let job = Job { workload: FIB, strategy: Strategy::Threads, threads: 2, limit: None };
+    let job = Job { workload: FIB, strategy: Strategy::Threads, threads: 2, limit: None, switch_ms: 5.0 };
     let err = runs::run(&job, &no_pool, Arc::default()).await.unwrap_err();
     assert!(err.contains("cross-origin isolated"), "{err}");
 }

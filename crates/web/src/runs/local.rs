@@ -111,20 +111,14 @@ fn compute(spans: &mut Vec<Span>, cpu: Cpu) -> Option<u64> {
 }
 
 /// A task's I/O wait (a page's latency): a timer stands in for the network. Nothing when
-/// there is none.
-///
-/// When the timer fires while another coroutine is computing, this one can only resume
-/// once the thread is free: that wait is recorded as Blocked, not as I/O.
+/// there is none. The wait ends when this coroutine is observed to resume: if the timer
+/// came due while another coroutine computed, the one thread could not tell until it was
+/// free, and neither can this record.
 async fn wait(spans: &mut Vec<Span>, ms: f64) {
     if ms <= 0.0 {
         return;
     }
     let start = now_ms();
     TimeoutFuture::new(ms.round() as u32).await;
-    let resumed = now_ms();
-    let due = (start + ms).min(resumed);
-    spans.push(Span { phase: Phase::Loading, start, end: due });
-    if resumed - due > 1.0 {
-        spans.push(Span { phase: Phase::Blocked, start: due, end: resumed });
-    }
+    spans.push(Span { phase: Phase::Loading, start, end: now_ms() });
 }

@@ -9,6 +9,7 @@ pub mod pool;
 pub mod process;
 pub mod processes;
 pub mod runner;
+pub mod threads;
 pub mod work;
 
 use crate::clock::now_ms;
@@ -41,19 +42,32 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
     cancel::reset();
     let origin = now_ms();
     let threads = job.threads.max(1);
+    // More threads or processes than cores take turns on them.
+    let cores = threads.min(caps.hardware_threads.max(1));
     let (lane_kind, cores, tasks, lane_spans) = match job.strategy {
         Strategy::Sync => (LaneKind::Main, 1, local::run_sync(job.workload, done).await, Vec::new()),
         Strategy::Async => {
             (LaneKind::Coroutine, 1, local::run_async(job.workload, job.limit, done).await, Vec::new())
         }
         Strategy::Threads | Strategy::Gil => {
-            let lanes = threads.min(caps.pool_threads);
-            let gil = job.strategy == Strategy::Gil;
-            (LaneKind::Thread, lanes, pool::run(job.workload, lanes, gil, done).await, Vec::new())
+            let lanes =
+                pool::Lanes { count: threads, gil: job.strategy == Strategy::Gil, switch_ms: job.switch_ms };
+            // The page's pool when it has enough threads; else a pool of the size asked
+            // for, whose start-up is part of this run when it is started for it.
+            let (pool, starts) = if threads <= caps.pool_threads {
+                (None, Vec::new())
+            } else {
+                let (pool, fresh) = threads::pool_of(threads as usize).await?;
+                (Some(pool.rayon()), if fresh { pool.startup_spans() } else { Vec::new() })
+            };
+            if cancel::requested() {
+                return Ok(None);
+            }
+            (LaneKind::Thread, cores, pool::run(job.workload, lanes, pool, done).await, starts)
         }
         Strategy::Processes => {
             let (tasks, starts) = processes::run(job.workload, threads, done).await?;
-            (LaneKind::Process, threads, tasks, starts)
+            (LaneKind::Process, cores, tasks, starts)
         }
     };
     if cancel::requested() {

@@ -20,7 +20,8 @@ fn post(msg: &FromProcess) {
 pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match decode::<ToProcess>(event.data()) {
-            Ok(ToProcess::Task { task, lane, workload, sent }) => spawn_local(async move {
+            Ok(ToProcess::Task { task, lane, workload, sent, rounds_per_ms }) => spawn_local(async move {
+                work::set_rounds_per_ms(rounds_per_ms);
                 let received = now_ms();
                 let mut spans = vec![Span { phase: Phase::Handoff, start: sent, end: received.max(sent) }];
                 let plan = workload.task(task);

@@ -102,7 +102,13 @@ fn dispatch(st: &mut State, lane: u32, workload: Workload, total: u32) {
     if st.next >= total || st.error.is_some() || cancel::requested() {
         return;
     }
-    let msg = ToProcess::Task { task: st.next, lane, workload, sent: now_ms() };
+    let msg = ToProcess::Task {
+        task: st.next,
+        lane,
+        workload,
+        sent: now_ms(),
+        rounds_per_ms: super::work::rounds_per_ms(),
+    };
     st.next += 1;
     let proc = &mut st.procs[lane as usize];
     proc.busy = true;

@@ -52,6 +52,8 @@ pub fn start() {
 /// pool's workers and the processes share this compiled module.
 fn warm_up() {
     std::hint::black_box(super::work::fib(std::hint::black_box(30)));
+    // And measure the parse's speed now, on an idle core, before any run loads them.
+    super::work::rounds_per_ms();
 }
 
 fn serve(caps: Capabilities) {

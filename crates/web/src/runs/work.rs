@@ -4,12 +4,65 @@ use super::cancel;
 use crate::clock::now_ms;
 use cvp_model::fib::fib_cancellable;
 use cvp_model::job::Cpu;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Parse rounds (1,000 xorshift steps each) one idle core does per millisecond, as an
+/// `f64`'s bits; 0 until measured. Shared by the runner and its pool's threads (one
+/// memory); a process is told the runner's figure with each task.
+static ROUNDS_PER_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Parse rounds per ms on an idle core: measured once (the best of three 10 ms samples),
+/// then remembered.
+pub fn rounds_per_ms() -> f64 {
+    match f64::from_bits(ROUNDS_PER_MS.load(Ordering::Relaxed)) {
+        r if r > 0.0 => r,
+        _ => {
+            let r = (0..3).map(|_| measure_rounds(10.0)).fold(0.0, f64::max).max(1.0);
+            set_rounds_per_ms(r);
+            r
+        }
+    }
+}
+
+/// Uses another thread's measurement (a process gets the runner's).
+pub fn set_rounds_per_ms(r: f64) {
+    if r > 0.0 && r.is_finite() {
+        ROUNDS_PER_MS.store(r.to_bits(), Ordering::Relaxed);
+    }
+}
+
+fn measure_rounds(ms: f64) -> f64 {
+    let start = now_ms();
+    let (mut rounds, mut x) = (0u64, 1u64);
+    while now_ms() - start < ms {
+        x = round(x);
+        rounds += 1;
+    }
+    std::hint::black_box(x);
+    rounds as f64 / (now_ms() - start)
+}
+
+/// One round of "parsing": 1,000 xorshift64 steps, cheap, each depending on the last.
+fn round(mut x: u64) -> u64 {
+    for _ in 0..1000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    x
+}
 
 /// Does a task's CPU work: its result, or `None` if the run was cancelled meanwhile.
 pub fn compute(cpu: Cpu) -> Option<u64> {
+    compute_with(cpu, &cancel::requested)
+}
+
+/// [`compute`], calling `checkpoint` every fraction of a millisecond: it returns `true` to
+/// stop (a cancel), and may do what it likes meanwhile (the global lock's switches).
+pub fn compute_with(cpu: Cpu, checkpoint: &dyn Fn() -> bool) -> Option<u64> {
     match cpu {
-        Cpu::Fib(n) => fib(n),
-        Cpu::Parse { ms, seed } => Some(parse(ms, seed)),
+        Cpu::Fib(n) => fib_cancellable(n, checkpoint),
+        Cpu::Parse { ms, seed } => parse(ms, seed, checkpoint),
     }
 }
 
@@ -18,20 +71,22 @@ pub fn fib(n: u32) -> Option<u64> {
     fib_cancellable(n, &cancel::requested)
 }
 
-/// Spends `ms` of CPU time "parsing" a page and returns a checksum of the work, so the
-/// loop cannot be optimised away. Returns early if the run is cancelled.
-pub fn parse(ms: f64, seed: u64) -> u64 {
-    let end = now_ms() + ms;
+/// "Parses" a page: the fixed amount of computation an idle core does in `ms` (see
+/// [`rounds_per_ms`]), so that sharing a core or waiting for a lock stretches it as it
+/// would real parsing. Returns a checksum of the work, so it cannot be optimised away;
+/// `None` if `checkpoint` says stop.
+fn parse(ms: f64, seed: u64, checkpoint: &dyn Fn() -> bool) -> Option<u64> {
+    let rounds = (ms * rounds_per_ms()).ceil() as u64;
     let mut x = seed | 1;
-    while now_ms() < end && !cancel::requested() {
-        for _ in 0..1000 {
-            // xorshift64: cheap, and its result depends on every step.
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+    for i in 0..rounds {
+        // A checkpoint every few µs of work: cheap, and fine-grained enough for a 1 ms
+        // switch interval or a prompt cancel.
+        if i % 8 == 0 && checkpoint() {
+            return None;
         }
+        x = round(x);
     }
-    x
+    Some(x)
 }
 
 /// Blocks the calling worker for `ms`: a thread waiting on I/O. Only for workers (the

@@ -89,6 +89,9 @@ pub enum ToProcess {
         workload: Workload,
         /// When the runner sent it (absolute ms): the hand-off starts here.
         sent: f64,
+        /// The runner's parse rounds per ms, so that a page's parse is the same work in
+        /// every process whatever else runs while it starts.
+        rounds_per_ms: f64,
     },
 }
 

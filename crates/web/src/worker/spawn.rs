@@ -11,7 +11,14 @@ extern "C" {
     pub type WorkerHandle;
 
     #[wasm_bindgen(js_name = spawnWorker)]
-    fn spawn_worker(main_js: &JsValue, module: &JsValue, role: &str, failed: &JsValue) -> WorkerHandle;
+    fn spawn_worker(
+        main_js: &JsValue,
+        module: &JsValue,
+        role: &str,
+        failed: &JsValue,
+        memory: &JsValue,
+        entry: u32,
+    ) -> WorkerHandle;
 
     /// Sends a message to the worker.
     #[wasm_bindgen(method, catch, js_name = postMessage)]
@@ -40,16 +47,19 @@ pub enum Role {
     Runner,
     /// One "process" of the processes strategy: its own instance, its own memory.
     Process,
+    /// One thread of a pool this module builds: the module on the spawner's memory.
+    Thread,
 }
 
 impl Role {
-    const ALL: [Role; 2] = [Role::Runner, Role::Process];
+    const ALL: [Role; 3] = [Role::Runner, Role::Process, Role::Thread];
 
     /// The name passed to the worker (JS only carries it through).
     pub fn key(self) -> &'static str {
         match self {
             Role::Runner => "runner",
             Role::Process => "process",
+            Role::Thread => "thread",
         }
     }
 
@@ -64,7 +74,8 @@ impl Role {
         let error = format!("the {} worker failed to start: {why}", self.key());
         match self {
             Role::Runner => encode(&FromRunner::Failed { id: 0, error }),
-            Role::Process => encode(&FromProcess::Failed { error }),
+            // A thread's owner only needs to hear that it failed.
+            Role::Process | Role::Thread => encode(&FromProcess::Failed { error }),
         }
     }
 }
@@ -72,6 +83,16 @@ impl Role {
 /// Starts a worker that instantiates this same wasm module (already compiled: no second
 /// download or compile) with a fresh memory.
 pub fn spawn(role: Role) -> WorkerHandle {
+    start(role, &JsValue::UNDEFINED, 0)
+}
+
+/// Starts a worker that runs one rayon thread on this thread's memory: `entry` is the
+/// thread's leaked `Box<ThreadBuilder>` (see `runs::threads`).
+pub fn spawn_thread(entry: u32) -> WorkerHandle {
+    start(Role::Thread, &wasm_bindgen::memory(), entry)
+}
+
+fn start(role: Role, memory: &JsValue, entry: u32) -> WorkerHandle {
     let failed = Closure::<dyn Fn(String) -> JsValue>::new(move |why| role.failure(why)).into_js_value();
-    MAIN_JS.with(|main_js| spawn_worker(main_js, &wasm_bindgen::module(), role.key(), &failed))
+    MAIN_JS.with(|main_js| spawn_worker(main_js, &wasm_bindgen::module(), role.key(), &failed, memory, entry))
 }

@@ -268,7 +268,7 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
         }
     }
     if let Some(threads) = w.form.number("threads") {
-        threads.set_max(&ready.caps.hardware_threads.to_string());
+        threads.set_max(&Job::most_threads(w.kind, ready.caps.hardware_threads).to_string());
     }
     // What the machine changes of the URL's state, told now (a number field alone would
     // silently drop what it cannot hold).
