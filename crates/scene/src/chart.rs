@@ -1,9 +1,10 @@
 //! The speedup chart: measured speedup at 1..N threads against Amdahl's law.
 //!
 //! Amdahl's law says that if a fraction `f` of the work cannot be split, `p` workers speed
-//! it up by at most `1 / (f + (1 - f) / p)`. The serial fraction that best explains a
-//! measurement is the Karp-Flatt metric, `(1/S - 1/p) / (1 - 1/p)`; the chart draws the
-//! Amdahl curve for the fraction estimated at the largest `p` measured.
+//! it up by at most `1 / (f + (1 - f) / p)`. The serial fraction one measurement implies is
+//! the Karp-Flatt metric, `(1/S - 1/p) / (1 - 1/p)`; the chart draws the Amdahl curve for
+//! the fraction that best fits *every* point (least squares, see [`fit_serial_fraction`])
+//! and states it.
 
 use crate::shape::{text_width, Align, Baseline, Color, Shape};
 use crate::style::Style;
@@ -16,6 +17,24 @@ pub fn amdahl(serial: f64, p: f64) -> f64 {
 /// The serial fraction (Karp-Flatt) implied by speedup `s` on `p > 1` workers, in [0, 1].
 pub fn serial_fraction(s: f64, p: f64) -> Option<f64> {
     (p > 1.0 && s > 0.0).then(|| ((1.0 / s - 1.0 / p) / (1.0 - 1.0 / p)).clamp(0.0, 1.0))
+}
+
+/// The serial fraction that best explains every measured `(threads, speedup)` point with
+/// more than one thread, in [0, 1]; `None` without such a point.
+///
+/// Amdahl's law rearranged is linear in `f`: `1/S - 1/p = f (1 - 1/p)`. So with
+/// `x = 1 - 1/p` and `y = 1/S - 1/p` for each point, the least-squares line through the
+/// origin has slope `f = Σxy / Σx²`: one noisy point cannot set the curve alone.
+pub fn fit_serial_fraction(points: &[(u32, f64)]) -> Option<f64> {
+    let (sxy, sxx) = points.iter().filter(|&&(p, s)| p > 1 && s > 0.0 && s.is_finite()).fold(
+        (0.0, 0.0),
+        |(sxy, sxx), &(p, s)| {
+            let p = p as f64;
+            let (x, y) = (1.0 - 1.0 / p, 1.0 / s - 1.0 / p);
+            (sxy + x * y, sxx + x * x)
+        },
+    );
+    (sxx > 0.0).then(|| (sxy / sxx).clamp(0.0, 1.0))
 }
 
 /// Draws measured `(threads, speedup)` points, the ideal line and the Amdahl curve on a
@@ -81,9 +100,8 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
     });
     // The key, one line per curve: measured, Amdahl (when it can be fitted), ideal.
     let mut key = vec![("measured".to_string(), style.rendering, None)];
-    // Amdahl with the measured serial fraction.
-    let widest = points.iter().filter(|&&(p, _)| p > 1).max_by_key(|&&(p, _)| p);
-    if let Some(f) = widest.and_then(|&(p, s)| serial_fraction(s, p as f64)) {
+    // Amdahl with the serial fraction that fits every point.
+    if let Some(f) = fit_serial_fraction(points) {
         let curve: Vec<[f64; 2]> = (0..=40)
             .map(|i| 1.0 + (p_max - 1.0) * i as f64 / 40.0)
             .map(|p| [x(p), y(amdahl(f, p))])
@@ -155,6 +173,22 @@ mod tests {
         let s = amdahl(f, 8.0);
         assert!((serial_fraction(s, 8.0).unwrap() - f).abs() < 1e-12);
         assert_eq!(serial_fraction(1.9, 1.0), None);
+    }
+
+    #[test]
+    fn the_fit_uses_every_point() {
+        // Exact Amdahl points give back their fraction.
+        let exact: Vec<(u32, f64)> = (1..=8).map(|p| (p, amdahl(0.2, p as f64))).collect();
+        assert!((fit_serial_fraction(&exact).unwrap() - 0.2).abs() < 1e-12);
+        // One noisy last point (a speedup above the thread count) no longer sets the curve
+        // alone, as a fit through the last point would (its Karp-Flatt fraction is 0).
+        let mut noisy: Vec<(u32, f64)> = (1..=3).map(|p| (p, amdahl(0.3, p as f64))).collect();
+        noisy.push((4, 4.2));
+        assert_eq!(serial_fraction(4.2, 4.0), Some(0.0));
+        let f = fit_serial_fraction(&noisy).unwrap();
+        assert!(f > 0.05 && f < 0.3, "{f}");
+        assert_eq!(fit_serial_fraction(&[(1, 1.0)]), None);
+        assert_eq!(fit_serial_fraction(&[]), None);
     }
 
     #[test]
