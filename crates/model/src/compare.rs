@@ -97,6 +97,47 @@ impl Queue {
     }
 }
 
+/// What starting a strategy's threads or processes cost, and whether the run's time holds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Startup {
+    /// Nothing to start: the one thread that runs it was already running.
+    None,
+    /// Workers started for this run (the slowest took this many ms): inside its time.
+    InRun(f64),
+    /// The page's pool, started once at page load (in this many ms): outside every run.
+    AtLoad(f64),
+    /// A pool kept from an earlier run of the same size: started then, outside this run.
+    Reused,
+}
+
+/// The page's own thread pool: its size and what starting it cost (ms).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PagePool {
+    /// Threads in it (0: none).
+    pub threads: u32,
+    /// Its start-up at page load (ms).
+    pub startup_ms: f64,
+}
+
+impl Startup {
+    /// What a run of `job` that produced `trace` paid to start, on a page with `pool`.
+    pub fn of(job: &Job, trace: &Trace, pool: PagePool) -> Startup {
+        let starting = trace.segments().filter(|(_, s)| s.phase == crate::Phase::Starting);
+        let (first, last) =
+            starting.fold((f64::INFINITY, 0.0f64), |(a, b), (_, s)| (a.min(s.start), b.max(s.end)));
+        if last > 0.0 {
+            return Startup::InRun(last - first.min(last));
+        }
+        match job.strategy {
+            Strategy::Sync | Strategy::Async => Startup::None,
+            Strategy::Threads | Strategy::Gil if job.threads <= pool.threads => {
+                Startup::AtLoad(pool.startup_ms)
+            }
+            _ => Startup::Reused,
+        }
+    }
+}
+
 /// What the table shows of one strategy's run. (The trace itself goes to the timeline; a
 /// copy of a 1,000-lane trace costs the page more than the table needs.)
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -109,6 +150,8 @@ pub struct Outcome {
     pub lanes: usize,
     /// Fraction of the cores' time spent computing.
     pub cpu: f64,
+    /// What starting its workers cost.
+    pub startup: Startup,
 }
 
 /// One row of the results table.
@@ -133,15 +176,20 @@ pub struct Results {
 impl Results {
     /// Keeps a finished run. A run of another workload makes the old rows incomparable,
     /// so they go.
-    pub fn record(&mut self, job: Job, purpose: Purpose, trace: &Trace) {
+    pub fn record(&mut self, job: Job, purpose: Purpose, trace: &Trace, pool: PagePool) {
         if self.by_strategy.values().any(|o| o.job.workload != job.workload) {
             self.by_strategy.clear();
         }
         if purpose == Purpose::Scale {
             self.scaling.insert(job.threads, trace.makespan);
         }
-        let outcome =
-            Outcome { job, makespan: trace.makespan, lanes: trace.lanes.len(), cpu: trace.cpu_utilisation() };
+        let outcome = Outcome {
+            job,
+            makespan: trace.makespan,
+            lanes: trace.lanes.len(),
+            cpu: trace.cpu_utilisation(),
+            startup: Startup::of(&job, trace, pool),
+        };
         self.by_strategy.insert(job.strategy, outcome);
     }
 
@@ -180,6 +228,8 @@ mod tests {
     fn job(strategy: Strategy) -> Job {
         Job { workload: FIB, strategy, threads: 4, limit: None, switch_ms: 5.0 }
     }
+
+    const POOL: PagePool = PagePool { threads: 4, startup_ms: 120.0 };
 
     fn no_pool(s: Strategy) -> Option<String> {
         matches!(s, Strategy::Threads | Strategy::Gil).then(|| "not isolated".to_string())
@@ -225,24 +275,44 @@ mod tests {
     #[test]
     fn results_compare_against_sync_and_reset_on_a_new_workload() {
         let mut r = Results::default();
-        r.record(job(Strategy::Threads), Purpose::Compare, &trace(250.0, 4));
+        r.record(job(Strategy::Threads), Purpose::Compare, &trace(250.0, 4), POOL);
         assert_eq!(r.rows()[0].speedup, None, "no sync run yet");
-        r.record(job(Strategy::Sync), Purpose::Compare, &trace(1000.0, 1));
+        r.record(job(Strategy::Sync), Purpose::Compare, &trace(1000.0, 1), POOL);
         let rows = r.rows();
         assert_eq!(rows.iter().map(|r| r.strategy).collect::<Vec<_>>(), [Strategy::Sync, Strategy::Threads]);
         assert_eq!(rows[1].speedup, Some(4.0));
         assert_eq!(rows[1].outcome.lanes, 4);
         let other = Job { workload: Workload::Fib { tasks: 8, n: 20 }, ..job(Strategy::Async) };
-        r.record(other, Purpose::Compare, &trace(900.0, 1));
+        r.record(other, Purpose::Compare, &trace(900.0, 1), POOL);
         assert_eq!(r.rows().len(), 1, "a new workload starts a new table");
+    }
+
+    #[test]
+    fn start_up_says_where_it_was_paid() {
+        use crate::{Lane, LaneKind, Phase, Segment};
+        let plain = trace(100.0, 2);
+        assert_eq!(Startup::of(&job(Strategy::Sync), &plain, POOL), Startup::None);
+        assert_eq!(Startup::of(&job(Strategy::Threads), &plain, POOL), Startup::AtLoad(120.0));
+        let many = Job { threads: 8, ..job(Strategy::Threads) };
+        assert_eq!(
+            Startup::of(&many, &plain, POOL),
+            Startup::Reused,
+            "a bigger pool, not started in this run"
+        );
+        let mut fresh = trace(100.0, 0);
+        for end in [30.0, 45.0] {
+            let seg = Segment { start: 5.0, end, phase: Phase::Starting, task: None };
+            fresh.lanes.push(Lane { kind: LaneKind::Process, label: "p".into(), segments: vec![seg] });
+        }
+        assert_eq!(Startup::of(&job(Strategy::Processes), &fresh, POOL), Startup::InRun(40.0));
     }
 
     #[test]
     fn speedups_are_over_one_thread() {
         let mut r = Results::default();
-        r.record(Job { threads: 2, ..job(Strategy::Threads) }, Purpose::Scale, &trace(600.0, 2));
+        r.record(Job { threads: 2, ..job(Strategy::Threads) }, Purpose::Scale, &trace(600.0, 2), POOL);
         assert!(r.speedups().is_empty(), "nothing to compare with before one thread ran");
-        r.record(Job { threads: 1, ..job(Strategy::Threads) }, Purpose::Scale, &trace(1000.0, 1));
+        r.record(Job { threads: 1, ..job(Strategy::Threads) }, Purpose::Scale, &trace(1000.0, 1), POOL);
         assert_eq!(r.speedups(), [(1, 1.0), (2, 1000.0 / 600.0)]);
         r.start_scaling();
         assert!(r.speedups().is_empty());

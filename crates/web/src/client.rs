@@ -210,7 +210,12 @@ impl Runner {
             }
             FromRunner::Failed { id: 0, error } if self.0.borrow().ready.is_none() => {
                 // The runner itself failed to start: no job can run, say why everywhere.
-                let caps = Capabilities { isolated: false, hardware_threads: 1, pool_threads: 0 };
+                let caps = Capabilities {
+                    isolated: false,
+                    hardware_threads: 1,
+                    pool_threads: 0,
+                    pool_startup_ms: 0.0,
+                };
                 self.receive(FromRunner::Ready { caps, pool_error: Some(error) });
             }
             FromRunner::Done { id, trace } => match serde_json::from_str(&trace) {

@@ -16,7 +16,12 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn caps() -> Capabilities {
-    Capabilities { isolated: true, hardware_threads: POOL as u32, pool_threads: POOL as u32 }
+    Capabilities {
+        isolated: true,
+        hardware_threads: POOL as u32,
+        pool_threads: POOL as u32,
+        pool_startup_ms: 0.0,
+    }
 }
 
 async fn run(workload: Workload, strategy: Strategy, threads: u32, limit: Option<u32>) -> Trace {
@@ -220,7 +225,8 @@ async fn fetch_processes_complete() {
 
 #[wasm_bindgen_test]
 async fn threads_are_refused_without_a_pool_with_the_reason() {
-    let no_pool = Capabilities { isolated: false, hardware_threads: 2, pool_threads: 0 };
+    let no_pool =
+        Capabilities { isolated: false, hardware_threads: 2, pool_threads: 0, pool_startup_ms: 0.0 };
     let job = Job { workload: FIB, strategy: Strategy::Threads, threads: 2, limit: None, switch_ms: 5.0 };
     let err = runs::run(&job, &no_pool, Arc::default()).await.unwrap_err();
     assert!(err.contains("cross-origin isolated"), "{err}");

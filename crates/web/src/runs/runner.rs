@@ -28,14 +28,18 @@ pub fn start() {
         let scope = scope();
         let isolated = crate::cross_origin_isolated();
         let hardware_threads = (scope.navigator().hardware_concurrency() as u32).max(1);
-        let mut caps = Capabilities { isolated, hardware_threads, pool_threads: 0 };
+        let mut caps = Capabilities { isolated, hardware_threads, pool_threads: 0, pool_startup_ms: 0.0 };
         warm_up().await;
         let mut pool_error = None;
         if isolated {
             // One pool for the page's lifetime, owned here; its size is fixed, so runs
             // asking for fewer threads use fewer concurrent lanes instead.
+            let asked = crate::clock::now_ms();
             match JsFuture::from(wasm_bindgen_rayon::init_thread_pool(hardware_threads as usize)).await {
-                Ok(_) => caps.pool_threads = rayon::current_num_threads() as u32,
+                Ok(_) => {
+                    caps.pool_threads = rayon::current_num_threads() as u32;
+                    caps.pool_startup_ms = crate::clock::now_ms() - asked;
+                }
                 Err(e) => pool_error = Some(format!("{e:?}")),
             }
         }

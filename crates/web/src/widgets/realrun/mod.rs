@@ -16,7 +16,7 @@ use crate::client::{Readiness, RunEvent, Runner};
 use crate::dom::{el, find, toggle_attr};
 use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
-use cvp_model::compare::{Plan, Purpose, Queue, Results};
+use cvp_model::compare::{PagePool, Plan, Purpose, Queue, Results, Startup};
 use cvp_model::job::{Job, RunKind};
 use cvp_model::query::Notice;
 use cvp_model::state::{RunState, WidgetState};
@@ -391,10 +391,24 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     let mut w = widget.borrow_mut();
     w.progress.set_value(1.0);
     post::post_result(w.kind, &job, trace);
-    w.results.record(job, purpose, trace);
+    let caps = w.caps.expect("runs start only once ready");
+    let pool = PagePool { threads: caps.pool_threads, startup_ms: caps.pool_startup_ms };
+    w.results.record(job, purpose, trace, pool);
     w.results_view.show(&w.results);
+    // What a Web Worker costs, said where it was paid: a thread is not free here either.
+    let workers = match Startup::of(&job, trace, pool) {
+        Startup::InRun(ms) => {
+            let n = trace.lanes.len().max(1);
+            format!(
+                " Starting its {n} workers took {} ({} each, on average).",
+                format_duration(ms),
+                format_duration(ms / n as f64)
+            )
+        }
+        _ => String::new(),
+    };
     w.status.set_text_content(Some(&format!(
-        "{}: {} {} in {}, CPU busy {:.0}%.",
+        "{}: {} {} in {}, CPU busy {:.0}%.{workers}",
         job.strategy.label(),
         trace.tasks.len(),
         w.kind.noun(),

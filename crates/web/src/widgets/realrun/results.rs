@@ -4,7 +4,7 @@
 use crate::canvas::Canvas;
 use crate::dom::{el, find, toggle_attr};
 use crate::widgets::player::page_style;
-use cvp_model::compare::Results;
+use cvp_model::compare::{Results, Startup};
 use cvp_scene::{format_duration, speedup_chart};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
@@ -20,11 +20,13 @@ impl ResultsView {
     pub fn new() -> Result<ResultsView, wasm_bindgen::JsValue> {
         let table = el("table")
             .class("cvp-results")
-            .child(el("caption").text("Measured on this machine"))
+            .child(el("caption").text(
+                "Measured on this machine. Start-up: what starting the workers cost, and whether the time counts it.",
+            ))
             .child(
                 el("thead").child(
                     el("tr").children(
-                        ["strategy", "lanes", "time", "speedup", "CPU busy"]
+                        ["strategy", "lanes", "time", "speedup", "CPU busy", "start-up"]
                             .map(|h| el("th").attr("scope", "col").text(h).build()),
                     ),
                 ),
@@ -69,7 +71,8 @@ impl ResultsView {
                         .text(&format_duration(o.makespan)),
                 )
                 .child(el("td").attr("data-col", "speedup").text(&speedup))
-                .child(el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.cpu * 100.0)));
+                .child(el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.cpu * 100.0)))
+                .child(el("td").attr("data-col", "startup").text(&startup_text(o.startup)));
             let _ = body.append_child(&tr.build());
         }
         self.draw_chart(&results.speedups());
@@ -94,5 +97,15 @@ impl ResultsView {
         let text = points.iter().map(|(p, s)| format!("{p} threads: {s:.2}×")).collect::<Vec<_>>().join(", ");
         let _ =
             element.set_attribute("aria-label", &format!("Measured speedup against Amdahl's law: {text}"));
+    }
+}
+
+/// The start-up cell: what starting the workers cost, and whether the time above holds it.
+fn startup_text(startup: Startup) -> String {
+    match startup {
+        Startup::None => "none".to_string(),
+        Startup::InRun(ms) => format!("{}, counted", format_duration(ms)),
+        Startup::AtLoad(ms) => format!("{} at page load, not counted", format_duration(ms)),
+        Startup::Reused => "earlier run's pool, not counted".to_string(),
     }
 }
