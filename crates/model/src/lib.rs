@@ -15,6 +15,7 @@ pub mod query;
 pub mod record;
 pub mod rng;
 pub mod sim;
+pub mod startup;
 pub mod state;
 pub mod trace;
 pub mod workload;

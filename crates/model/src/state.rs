@@ -20,12 +20,19 @@ pub enum Widget {
     Anim,
     /// The simulator with every knob.
     Sandbox,
+    /// The start-up experiment: one thread against fresh workers against a pool.
+    Startup,
 }
 
 impl Widget {
     /// Every widget, in the README's order.
-    pub const ALL: [Widget; 4] =
-        [Widget::Run(RunKind::Fib), Widget::Run(RunKind::Fetch), Widget::Anim, Widget::Sandbox];
+    pub const ALL: [Widget; 5] = [
+        Widget::Run(RunKind::Fib),
+        Widget::Run(RunKind::Fetch),
+        Widget::Anim,
+        Widget::Sandbox,
+        Widget::Startup,
+    ];
 
     /// Its name in `widget=` and `data-widget`.
     pub fn key(self) -> &'static str {
@@ -33,6 +40,7 @@ impl Widget {
             Widget::Run(kind) => kind.key(),
             Widget::Anim => "anim",
             Widget::Sandbox => "sandbox",
+            Widget::Startup => "startup",
         }
     }
 
@@ -442,6 +450,44 @@ pub enum WidgetState {
     Anim(AnimState),
     /// The sandbox.
     Sandbox(SandboxState),
+    /// The start-up experiment.
+    Startup(StartupState),
+}
+
+/// The start-up experiment's amount of work: ms of one idle core.
+pub const WORK: Param = Param::real("work", 1.0, 2000.0, 200.0, "computation to split, in ms of one core");
+
+/// The state of the start-up experiment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StartupState {
+    /// The computation to split (ms of one idle core).
+    pub work_ms: f64,
+    /// Run once loaded.
+    pub autorun: bool,
+}
+
+impl StartupState {
+    /// Reads the state, changing what must change and saying so.
+    pub fn from_query(query: &[(String, String)]) -> (StartupState, Vec<Notice>) {
+        let mut notices = Vec::new();
+        let work_ms = WORK.read(find(query, WORK.key), &mut notices);
+        let autorun = flag_from(query, "autorun", &mut notices);
+        (StartupState { work_ms, autorun }, notices)
+    }
+
+    /// The query that [`StartupState::from_query`] reads back as this state.
+    pub fn to_query(&self) -> Pairs {
+        let mut out = vec![(WORK.key.to_string(), number(self.work_ms))];
+        if self.autorun {
+            out.push(("autorun".into(), "1".into()));
+        }
+        out
+    }
+
+    /// Whether every value is one `from_query` could have produced.
+    pub fn validate(&self) -> Result<(), String> {
+        in_range(&WORK, self.work_ms)
+    }
 }
 
 impl WidgetState {
@@ -451,6 +497,7 @@ impl WidgetState {
             WidgetState::Run(s) => Widget::Run(s.workload.kind()),
             WidgetState::Anim(_) => Widget::Anim,
             WidgetState::Sandbox(_) => Widget::Sandbox,
+            WidgetState::Startup(_) => Widget::Startup,
         }
     }
 
@@ -492,6 +539,10 @@ impl WidgetState {
                 let (s, n) = SandboxState::from_query(query);
                 (WidgetState::Sandbox(s), n)
             }
+            Widget::Startup => {
+                let (s, n) = StartupState::from_query(query);
+                (WidgetState::Startup(s), n)
+            }
         }
     }
 
@@ -501,6 +552,7 @@ impl WidgetState {
             WidgetState::Run(s) => s.to_query(),
             WidgetState::Anim(s) => s.to_query(),
             WidgetState::Sandbox(s) => s.to_query(),
+            WidgetState::Startup(s) => s.to_query(),
         }
     }
 
@@ -517,6 +569,7 @@ impl WidgetState {
             WidgetState::Run(s) => s.validate(),
             WidgetState::Anim(s) => s.validate(),
             WidgetState::Sandbox(s) => s.validate(),
+            WidgetState::Startup(s) => s.validate(),
         }
     }
 }
@@ -564,6 +617,10 @@ fn docs_of(widget: Widget) -> Vec<Doc> {
                 "one strategy, or compare all".into(),
             );
             param_docs(&SANDBOX_PARAMS).chain([strategy]).chain(param_docs(&[TIME])).collect()
+        }
+        Widget::Startup => {
+            let autorun = ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into());
+            param_docs(&[WORK]).chain([autorun]).collect()
         }
     }
 }

@@ -6,7 +6,8 @@ use cvp_model::job::{most_fib_tasks, RunKind, Workload, FETCH_PARAMS, FIB_PARAMS
 use cvp_model::presets::PRESETS;
 use cvp_model::query::{self, Param};
 use cvp_model::state::{
-    parameter_table, AnimState, RunState, SandboxState, Widget, WidgetState, SANDBOX_PARAMS, SEED, TIME,
+    parameter_table, AnimState, RunState, SandboxState, StartupState, Widget, WidgetState, SANDBOX_PARAMS,
+    SEED, TIME, WORK,
 };
 use cvp_model::workload::Range;
 use cvp_model::Strategy as How;
@@ -65,6 +66,8 @@ fn widget_state() -> impl proptest::strategy::Strategy<Value = WidgetState> {
         run_state().prop_map(WidgetState::Run),
         anim_state().prop_map(WidgetState::Anim),
         sandbox_state().prop_map(WidgetState::Sandbox),
+        (1.0f64..=2000.0, any::<bool>())
+            .prop_map(|(work_ms, autorun)| WidgetState::Startup(StartupState { work_ms, autorun })),
     ]
 }
 
@@ -79,6 +82,7 @@ const KEYS: &[&str] = &[
     "parse",
     "limit",
     "switch",
+    "work",
     "autorun",
     "preset",
     "seed",
@@ -195,6 +199,7 @@ fn bad_keys(widget: Widget, pairs: &[(String, String)]) -> Vec<&'static str> {
         Widget::Run(RunKind::Fetch) => FETCH_PARAMS.to_vec(),
         Widget::Anim => vec![SEED, TIME],
         Widget::Sandbox => [&SANDBOX_PARAMS[..], &[TIME]].concat(),
+        Widget::Startup => vec![WORK],
     };
     let mut bad: Vec<&'static str> =
         params.iter().filter(|p| value(p.key).is_some_and(|v| bad_number(p, v))).map(|p| p.key).collect();
@@ -210,7 +215,7 @@ fn bad_keys(widget: Widget, pairs: &[(String, String)]) -> Vec<&'static str> {
     {
         bad.push("preset");
     }
-    if matches!(widget, Widget::Run(_))
+    if matches!(widget, Widget::Run(_) | Widget::Startup)
         && value("autorun").is_some_and(|v| !["", "0", "1", "true", "false"].contains(&v))
     {
         bad.push("autorun");

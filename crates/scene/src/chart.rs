@@ -126,6 +126,100 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
     shapes
 }
 
+/// One N of the start-up experiment: (workers, one thread ms, fresh workers ms, pooled
+/// threads ms).
+pub type StartupPoint = (u32, f64, f64, f64);
+
+/// Which value of a [`StartupPoint`] a series plots.
+type Pick = fn(&StartupPoint) -> f64;
+
+/// Draws the start-up experiment: the time of the same work done by one thread, by N
+/// fresh workers (start-up included) and by N threads of a running pool, against N. A
+/// series that is NaN (no pool on this page) is left out.
+pub fn startup_chart(points: &[StartupPoint], width: f64, height: f64, style: &Style) -> Vec<Shape> {
+    let mut shapes = Vec::new();
+    let n_max = points.iter().map(|p| p.0).max().unwrap_or(1).max(2) as f64;
+    let t_max = points.iter().map(|p| p.1.max(p.2).max(p.3)).fold(1.0, f64::max);
+    let (ticks, step) = crate::axis::ticks(t_max * 1.05, 4);
+    let t_top = (ticks.last().copied().unwrap_or(t_max) + step).max(t_max * 1.05);
+    // The key has a band of its own above the plot: the lines fill the plot's top.
+    let (left, right, top, bottom) = (56.0, width - 12.0, 28.0 + 3.0 * 15.0 + 8.0, height - 34.0);
+    if right <= left + 10.0 || bottom <= top + 10.0 {
+        return shapes;
+    }
+    let x = |n: f64| left + (n - 1.0) / (n_max - 1.0) * (right - left);
+    let y = |ms: f64| bottom - ms / t_top * (bottom - top);
+    let text = |x: f64, y: f64, t: String, align: Align, color| Shape::Text {
+        x,
+        y,
+        text: t,
+        size: 11.0,
+        bold: false,
+        family: style.font.clone(),
+        color,
+        align,
+        baseline: Baseline::Middle,
+    };
+    shapes.push(Shape::Rect {
+        x: 0.0,
+        y: 0.0,
+        w: width,
+        h: height,
+        fill: Some(style.background),
+        stroke: None,
+        line_width: 0.0,
+    });
+    shapes.push(text(left, 12.0, "time for the same work".into(), Align::Left, style.text));
+    for &t in &ticks {
+        let yy = y(t);
+        shapes.push(Shape::Line {
+            x1: left,
+            y1: yy,
+            x2: right,
+            y2: yy,
+            color: style.gridline,
+            width: 1.0,
+            dash: None,
+        });
+        shapes.push(text(left - 6.0, yy, crate::axis::tick_label(t, step, t_top), Align::Right, style.muted));
+    }
+    for n in 1..=(n_max as u32) {
+        shapes.push(text(x(n as f64), bottom + 12.0, n.to_string(), Align::Center, style.muted));
+    }
+    shapes.push(text(
+        (left + right) / 2.0,
+        bottom + 26.0,
+        "workers or threads (N)".into(),
+        Align::Center,
+        style.muted,
+    ));
+    let series: [(&str, Color, Pick); 3] = [
+        ("one thread", style.muted, |p| p.1),
+        ("N fresh workers, start-up included", style.starting, |p| p.2),
+        ("N threads of a running pool", style.rendering, |p| p.3),
+    ];
+    let mut key = Vec::new();
+    for (label, color, value) in series {
+        // A series that could not run here (NaN) is left out, key included.
+        let mut line: Vec<[f64; 2]> =
+            points.iter().filter(|p| value(p).is_finite()).map(|p| [x(p.0 as f64), y(value(p))]).collect();
+        if line.is_empty() {
+            continue;
+        }
+        line.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        if line.len() > 1 {
+            shapes.push(Shape::Polyline { points: line.clone(), color, width: 1.5 });
+        }
+        shapes.push(Shape::Rects {
+            fill: color,
+            rects: line.iter().map(|[px, py]| [px - 3.5, py - 3.5, 7.0, 7.0]).collect(),
+        });
+        key.push((label.to_string(), color, None));
+    }
+    push_key(&mut shapes, key, left + 8.0, 26.0, style);
+    shapes
+}
+
 /// One entry of the chart's key: a label, its line's colour and dash.
 type KeyEntry = (String, Color, Option<[f64; 2]>);
 
@@ -211,6 +305,22 @@ mod tests {
                 "the key names the {label} line"
             );
         }
+    }
+
+    #[test]
+    fn the_start_up_chart_draws_three_series_inside() {
+        let points: Vec<StartupPoint> =
+            (1..=4).map(|n| (n, 200.0, 60.0 + 200.0 / n as f64, 200.0 / n as f64)).collect();
+        let shapes = startup_chart(&points, 480.0, 240.0, &Style::light());
+        let lines = shapes.iter().filter(|s| matches!(s, Shape::Polyline { .. })).count();
+        assert_eq!(lines, 3);
+        for s in &shapes {
+            if let Shape::Polyline { points, .. } = s {
+                assert!(points.iter().all(|[x, y]| (0.0..=480.0).contains(x) && (0.0..=240.0).contains(y)));
+            }
+        }
+        assert!(startup_chart(&[], 10.0, 10.0, &Style::light()).is_empty());
+        assert!(!startup_chart(&[], 300.0, 200.0, &Style::light()).is_empty());
     }
 
     #[test]

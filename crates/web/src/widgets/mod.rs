@@ -6,3 +6,4 @@ mod icons;
 pub mod player;
 pub mod realrun;
 mod share;
+pub mod startup;

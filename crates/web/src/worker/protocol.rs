@@ -118,8 +118,10 @@ pub enum FromProcess {
 
 /// Encodes a message for `postMessage`.
 pub fn encode<T: Serialize>(msg: &T) -> JsValue {
-    // Maps become plain objects so JavaScript (tests, embedding pages) can read them.
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    // Maps become plain objects so JavaScript (tests, embedding pages) can read them, and
+    // a missing value (None) is null, as JSON would have it, not undefined.
+    let ser =
+        serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
     msg.serialize(&ser).expect("protocol messages always serialise")
 }
 
