@@ -224,3 +224,21 @@ test("theme=light holds on a dark system; without theme, the frame follows the s
     });
   }
 });
+
+test("no URL can start a run of minutes: too long is refused and said, too much CPU is clamped", limit(), async () => {
+  // 1,000 pages × 5 s one after another (83 minutes), with 200 ms of parse each (200 s of CPU).
+  const params = { widget: "fetch", strategy: "sync", tasks: 1000, latency: 5000, parse: 200, autorun: 1 };
+  await withPage(env, parentUrl(env.urls.CVP_PARENT_ISOLATED, params), async (page) => {
+    const w = page.frameLocator("#embed").locator("section[data-widget=fetch]");
+    await waitState(w, ["ready"], { what: "a fetch asked for 83 minutes" });
+    await w.locator(".cvp-status", { hasText: "at most" }).waitFor({ timeout: 10_000 });
+    const status = (await w.locator(".cvp-status").textContent()) ?? "";
+    assert.match(status, /would take at least \d+ s/, status);
+    const notices = await w.locator("ul.cvp-notices li").allTextContents();
+    assert.ok(notices.some((n) => n.startsWith("parse=200 × 1000 pages")), JSON.stringify(notices));
+    assert.ok(Number(await w.locator("input[name=parse]").inputValue()) <= 20, "the parse is clamped in the form");
+    await page.waitForTimeout(500);
+    assert.equal((await attrs(w)).state, "ready", "nothing ran");
+    assert.deepEqual((await received(page)).filter((m) => m.data?.type === "cvp:result"), [], "no result");
+  });
+});

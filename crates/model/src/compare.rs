@@ -26,6 +26,17 @@ pub enum Purpose {
     Scale,
 }
 
+/// What the page can run: why a strategy cannot (`None`: it can), the machine's hardware
+/// threads and the page's thread pool.
+pub struct Machine<'a> {
+    /// Why `strategy` cannot run on this page, if so.
+    pub unavailable: &'a dyn Fn(Strategy) -> Option<String>,
+    /// `navigator.hardwareConcurrency`.
+    pub hardware_threads: u32,
+    /// Threads in the page's pool.
+    pub pool_threads: u32,
+}
+
 /// Jobs waiting to run, in order. The runner runs one at a time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Queue {
@@ -34,38 +45,41 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// Replaces what is waiting with the jobs `plan` asks for, built from `job`.
-    /// `unavailable` says why a strategy cannot run on this page (`None`: it can);
-    /// `pool_threads` is the size of the page's thread pool. Returns how many were queued,
-    /// or why none can be.
-    pub fn plan(
-        &mut self,
-        plan: Plan,
-        job: Job,
-        unavailable: &dyn Fn(Strategy) -> Option<String>,
-        pool_threads: u32,
-    ) -> Result<usize, String> {
+    /// Replaces what is waiting with the jobs `plan` asks for, built from `job`, on a page
+    /// whose `machine` says which strategies can run and how many threads it has. A job
+    /// that would take too long ([`Job::too_long`]) is not queued. Returns why each
+    /// strategy of `Every` was left out for taking too long, or why nothing can run.
+    pub fn plan(&mut self, plan: Plan, job: Job, machine: &Machine) -> Result<Vec<String>, String> {
+        let too_long = |j: &Job| j.too_long(machine.hardware_threads);
         let jobs: Vec<(Job, Purpose)> = match plan {
-            Plan::Selected => match unavailable(job.strategy) {
+            Plan::Selected => match (machine.unavailable)(job.strategy).or_else(|| too_long(&job)) {
                 Some(why) => return Err(format!("{} cannot run here: {why}", job.strategy.label())),
                 None => vec![(job, Purpose::Compare)],
             },
             Plan::Every => Strategy::ALL
                 .into_iter()
-                .filter(|s| unavailable(*s).is_none())
+                .filter(|s| (machine.unavailable)(*s).is_none())
                 .map(|strategy| (Job { strategy, ..job }, Purpose::Compare))
                 .collect(),
             Plan::Scale => {
-                if let Some(why) = unavailable(Strategy::Threads) {
+                let one = Job { strategy: Strategy::Threads, threads: 1, ..job };
+                if let Some(why) = (machine.unavailable)(Strategy::Threads).or_else(|| too_long(&one)) {
                     return Err(format!("Cannot measure thread scaling: {why}"));
                 }
-                (1..=pool_threads.max(1))
+                (1..=machine.pool_threads.max(1))
                     .map(|threads| (Job { strategy: Strategy::Threads, threads, ..job }, Purpose::Scale))
                     .collect()
             }
         };
+        let (jobs, left_out): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|(j, _)| too_long(j).is_none());
+        if jobs.is_empty() {
+            return Err(left_out
+                .first()
+                .and_then(|(j, _)| too_long(j))
+                .unwrap_or_else(|| "nothing can run here".into()));
+        }
         self.pending = jobs.into();
-        Ok(self.pending.len())
+        Ok(left_out.iter().filter_map(|(j, _)| too_long(j)).collect())
     }
 
     /// The next job to start, counted as started.
@@ -231,6 +245,10 @@ mod tests {
 
     const POOL: PagePool = PagePool { threads: 4, startup_ms: 120.0 };
 
+    fn machine<'a>(unavailable: &'a dyn Fn(Strategy) -> Option<String>, pool_threads: u32) -> Machine<'a> {
+        Machine { unavailable, hardware_threads: 4, pool_threads }
+    }
+
     fn no_pool(s: Strategy) -> Option<String> {
         matches!(s, Strategy::Threads | Strategy::Gil).then(|| "not isolated".to_string())
     }
@@ -246,8 +264,10 @@ mod tests {
     #[test]
     fn every_plans_only_what_can_run_and_runs_in_order() {
         let mut q = Queue::default();
-        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &|_| None, 4), Ok(5));
-        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &no_pool, 0), Ok(3), "replaces, never appends");
+        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &machine(&|_| None, 4)), Ok(vec![]));
+        assert_eq!(q.len(), 5);
+        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &machine(&no_pool, 0)), Ok(vec![]));
+        assert_eq!(q.len(), 3, "replaces, never appends");
         let order: Vec<Strategy> = std::iter::from_fn(|| q.start_next()).map(|(j, _)| j.strategy).collect();
         assert_eq!(order, [Strategy::Sync, Strategy::Async, Strategy::Processes]);
         assert_eq!((q.started(), q.is_empty()), (3, true));
@@ -256,8 +276,11 @@ mod tests {
     #[test]
     fn scale_needs_the_pool_and_counts_up_to_it() {
         let mut q = Queue::default();
-        assert!(q.plan(Plan::Scale, job(Strategy::Sync), &no_pool, 0).unwrap_err().contains("not isolated"));
-        assert_eq!(q.plan(Plan::Scale, job(Strategy::Sync), &|_| None, 3), Ok(3));
+        assert!(q
+            .plan(Plan::Scale, job(Strategy::Sync), &machine(&no_pool, 0))
+            .unwrap_err()
+            .contains("not isolated"));
+        assert_eq!(q.plan(Plan::Scale, job(Strategy::Sync), &machine(&|_| None, 3)), Ok(vec![]));
         let jobs: Vec<(u32, Strategy, Purpose)> =
             std::iter::from_fn(|| q.start_next()).map(|(j, p)| (j.threads, j.strategy, p)).collect();
         assert_eq!(jobs, (1..=3).map(|t| (t, Strategy::Threads, Purpose::Scale)).collect::<Vec<_>>());
@@ -266,10 +289,48 @@ mod tests {
     #[test]
     fn selected_refuses_what_cannot_run_and_clear_empties() {
         let mut q = Queue::default();
-        assert!(q.plan(Plan::Selected, job(Strategy::Gil), &no_pool, 0).is_err());
-        assert_eq!(q.plan(Plan::Selected, job(Strategy::Processes), &no_pool, 0), Ok(1));
+        assert!(q.plan(Plan::Selected, job(Strategy::Gil), &machine(&no_pool, 0)).is_err());
+        assert_eq!(q.plan(Plan::Selected, job(Strategy::Processes), &machine(&no_pool, 0)), Ok(vec![]));
+        assert_eq!(q.len(), 1);
         q.clear();
         assert_eq!((q.start_next(), q.len()), (None, 0));
+    }
+
+    #[test]
+    fn runs_that_would_take_too_long_are_refused_and_said() {
+        // 1,000 pages × 5 s: 83 minutes one after another, 5 s all at once.
+        let pages = Job {
+            workload: Workload::Fetch { tasks: 1000, latency_ms: 5000.0, parse_ms: 0.0 },
+            ..job(Strategy::Sync)
+        };
+        let mut q = Queue::default();
+        let err = q.plan(Plan::Selected, pages, &machine(&|_| None, 4)).unwrap_err();
+        assert!(err.contains("at least 5000 s"), "{err}");
+        let left_out = q.plan(Plan::Every, pages, &machine(&|_| None, 4)).unwrap();
+        let queued: Vec<Strategy> = std::iter::from_fn(|| q.start_next()).map(|(j, _)| j.strategy).collect();
+        assert_eq!(queued, [Strategy::Async], "only coroutines wait for all 1,000 at once");
+        assert_eq!(left_out.len(), 4, "{left_out:?}");
+        assert!(q.plan(Plan::Scale, pages, &machine(&|_| None, 4)).is_err());
+    }
+
+    #[test]
+    fn every_planned_fetch_fits_the_bound() {
+        // Whatever the sizes, a queued fetch's lower bound is within MAX_RUN_MS.
+        for tasks in [1, 10, 100, 1000] {
+            for latency_ms in [1.0, 500.0, 5000.0] {
+                for parse_ms in [0.0, 20.0] {
+                    for threads in [1, 2, 6, 64] {
+                        let w = Workload::Fetch { tasks, latency_ms, parse_ms };
+                        let base = Job { workload: w, threads, limit: Some(8), ..job(Strategy::Sync) };
+                        let mut q = Queue::default();
+                        let _ = q.plan(Plan::Every, base, &machine(&|_| None, 2));
+                        while let Some((j, _)) = q.start_next() {
+                            assert!(j.least_ms(4).unwrap() <= crate::job::MAX_RUN_MS, "{j:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

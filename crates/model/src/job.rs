@@ -183,12 +183,60 @@ pub const FETCH_PARAMS: [Param; 6] = [
 /// laptop core, so that even the slowest strategy ends in reasonable time.
 pub const MAX_FIB_CALLS: u64 = 64 * (2 * 165_580_141 - 1);
 
+/// The most CPU a fetch's parses may add up to (ms of one core), so that no URL asks for
+/// minutes of computation (1,000 pages × 200 ms would be 200 s).
+pub const MAX_PARSE_TOTAL_MS: f64 = 20_000.0;
+
+/// The longest a run may take by [`Job::least_ms`]: past it the widget does not start the
+/// run and says why (1,000 pages × 5 s one after another would be 83 minutes).
+pub const MAX_RUN_MS: f64 = 120_000.0;
+
+/// The longest parse each of `tasks` pages may have.
+pub fn most_parse_ms(tasks: u32) -> f64 {
+    MAX_PARSE_TOTAL_MS / tasks.max(1) as f64
+}
+
 /// The most tasks of fib(`n`) one job may run.
 pub fn most_fib_tasks(n: u32) -> u32 {
     (MAX_FIB_CALLS / fib_calls(n)).clamp(1, u32::MAX as u64) as u32
 }
 
 impl Job {
+    /// A lower bound of how long this job takes on `hardware_threads` (ms), for fetch:
+    /// waits that cannot overlap come in rounds, and parses share the cores they may use.
+    /// `None` for fib, whose work is bounded by [`MAX_FIB_CALLS`] instead.
+    pub fn least_ms(&self, hardware_threads: u32) -> Option<f64> {
+        let Workload::Fetch { tasks, latency_ms, parse_ms } = self.workload else { return None };
+        let (n, workers) = (tasks as f64, self.threads.max(1) as f64);
+        let hw = hardware_threads.max(1) as f64;
+        let rounds = |k: f64| (n / k).ceil();
+        Some(match self.strategy {
+            Strategy::Sync => n * (latency_ms + parse_ms),
+            Strategy::Async => {
+                let waits = self.limit.map_or(latency_ms, |l| rounds(l.max(1) as f64) * latency_ms);
+                waits.max(n * parse_ms)
+            }
+            Strategy::Threads | Strategy::Processes => {
+                (rounds(workers) * latency_ms).max(n * parse_ms / workers.min(hw))
+            }
+            Strategy::Gil => (rounds(workers) * latency_ms).max(n * parse_ms),
+        })
+    }
+
+    /// Why this job may not run on `hardware_threads` (it would take too long), if so.
+    pub fn too_long(&self, hardware_threads: u32) -> Option<String> {
+        let ms = self.least_ms(hardware_threads)?;
+        (ms > MAX_RUN_MS).then(|| {
+            format!(
+                "{} would take at least {:.0} s, and one run may take {:.0} s at most: \
+                 fewer pages, a shorter latency, more threads or coroutines",
+                self.strategy.label(),
+                ms / 1000.0,
+                MAX_RUN_MS / 1000.0
+            )
+        })
+    }
+
     /// The most threads (or processes) a `kind` job may use on a machine with
     /// `hardware_threads`.
     pub fn most_threads(kind: RunKind, hardware_threads: u32) -> u32 {

@@ -4,7 +4,7 @@
 //! [`Notice`] for each value it had to change) and `to_query` (its exact inverse on valid
 //! states). Links, embed snippets and forms are all built on these two functions.
 
-use crate::job::{most_fib_tasks, Job, RunKind, Workload};
+use crate::job::{most_fib_tasks, most_parse_ms, Job, RunKind, Workload, MAX_PARSE_TOTAL_MS};
 use crate::presets::{Preset, Sandbox, PRESETS};
 use crate::query::{find, number, shorten, Notice, Pairs, Param};
 use crate::sim::SimConfig;
@@ -159,6 +159,18 @@ impl RunState {
                 )));
                 Workload::Fib { tasks: most, n }
             }
+            Workload::Fetch { tasks, latency_ms, parse_ms }
+                if tasks as f64 * parse_ms > MAX_PARSE_TOTAL_MS =>
+            {
+                let most = most_parse_ms(tasks);
+                notices.push(Notice(format!(
+                    "parse={} × {tasks} pages is more CPU work than one run may use ({} s): using {}",
+                    number(parse_ms),
+                    MAX_PARSE_TOTAL_MS / 1000.0,
+                    number(most)
+                )));
+                Workload::Fetch { tasks, latency_ms, parse_ms: most }
+            }
             w => w,
         };
         let autorun = flag_from(query, "autorun", &mut notices);
@@ -209,6 +221,9 @@ impl RunState {
                 in_range(p("tasks"), tasks as f64)?;
                 in_range(p("latency"), latency_ms)?;
                 in_range(p("parse"), parse_ms)?;
+                if tasks as f64 * parse_ms > MAX_PARSE_TOTAL_MS + 1e-6 {
+                    return Err(format!("{tasks} pages × {parse_ms} ms of parse is over the CPU bound"));
+                }
                 in_range(p("limit"), self.limit as f64)?;
             }
         }

@@ -2,7 +2,7 @@
 //! states, and `from_query` survives hostile URLs (never panics, always gives a valid
 //! state, and tells the reader about every value it changed).
 
-use cvp_model::job::{most_fib_tasks, RunKind, Workload, FETCH_PARAMS, FIB_PARAMS};
+use cvp_model::job::{most_fib_tasks, most_parse_ms, RunKind, Workload, FETCH_PARAMS, FIB_PARAMS};
 use cvp_model::presets::PRESETS;
 use cvp_model::query::{self, Param};
 use cvp_model::state::{
@@ -29,7 +29,10 @@ fn run_state() -> impl proptest::strategy::Strategy<Value = RunState> {
     let fib = (1u32..=42).prop_flat_map(|n| (1..=most_fib_tasks(n).min(64), Just(n)));
     let fib = fib.prop_map(|(tasks, n)| (Workload::Fib { tasks, n }, 0u32));
     let fetch = (1u32..=1000, 1.0f64..=5000.0, prop_oneof![Just(0.0), 0.0f64..=200.0], 0u32..=1000).prop_map(
-        |(tasks, latency_ms, parse_ms, limit)| (Workload::Fetch { tasks, latency_ms, parse_ms }, limit),
+        |(tasks, latency_ms, parse_ms, limit)| {
+            let parse_ms = parse_ms.min(most_parse_ms(tasks));
+            (Workload::Fetch { tasks, latency_ms, parse_ms }, limit)
+        },
     );
     // Threads: fib may ask up to 256 (bounded per machine at run time), fetch up to 64.
     let fib = (fib, 0u32..=256).prop_map(|((w, l), t)| (w, l, t));

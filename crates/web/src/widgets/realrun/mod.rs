@@ -16,7 +16,7 @@ use crate::client::{Readiness, RunEvent, Runner};
 use crate::dom::{el, find, toggle_attr};
 use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
-use cvp_model::compare::{PagePool, Plan, Purpose, Queue, Results, Startup};
+use cvp_model::compare::{Machine, PagePool, Plan, Purpose, Queue, Results, Startup};
 use cvp_model::job::{Job, RunKind};
 use cvp_model::query::Notice;
 use cvp_model::state::{RunState, WidgetState};
@@ -312,16 +312,25 @@ fn start(widget: &Rc<RefCell<Widget>>, plan: Plan) {
         let mut w = widget.borrow_mut();
         let Some(caps) = w.caps else { return };
         let (state, mut notices) = w.settle_form();
-        let (job, mut machine) = state.job(caps.hardware_threads);
+        let (job, mut changed) = state.job(caps.hardware_threads);
         let mut told = std::mem::take(&mut w.url_notices);
         told.append(&mut notices);
-        told.append(&mut machine);
-        show_notices(&w.notices, &told);
+        told.append(&mut changed);
         let why = |s: Strategy| unavailable(s, &caps);
-        if let Err(e) = w.queue.plan(plan, job, &why, caps.pool_threads) {
-            w.status.set_text_content(Some(&e));
-            return;
+        let machine = Machine {
+            unavailable: &why,
+            hardware_threads: caps.hardware_threads,
+            pool_threads: caps.pool_threads,
+        };
+        match w.queue.plan(plan, job, &machine) {
+            Ok(left_out) => told.extend(left_out.into_iter().map(|why| Notice(format!("Left out: {why}.")))),
+            Err(e) => {
+                show_notices(&w.notices, &told);
+                w.status.set_text_content(Some(&e));
+                return;
+            }
         }
+        show_notices(&w.notices, &told);
         if plan == Plan::Scale {
             w.results.start_scaling();
         }
