@@ -10,6 +10,7 @@ pub mod compare;
 pub mod export;
 pub mod fib;
 pub mod job;
+pub mod pipeline;
 pub mod presets;
 pub mod query;
 pub mod record;
