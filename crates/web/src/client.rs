@@ -109,6 +109,23 @@ impl Runner {
     /// Starts `job`; `listener` hears its progress and its end. Refused while another job
     /// is in flight: one job at a time, never a pile.
     pub fn run(&self, job: Job, listener: impl FnMut(RunEvent) + 'static) -> Result<(), String> {
+        self.send(move |id| ToRunner::Run { id, job }, listener)
+    }
+
+    /// Runs the pipeline `spec`, as [`Runner::run`] runs a job.
+    pub fn run_pipeline(
+        &self,
+        spec: cvp_model::pipeline::Spec,
+        listener: impl FnMut(RunEvent) + 'static,
+    ) -> Result<(), String> {
+        self.send(move |id| ToRunner::Pipeline { id, spec }, listener)
+    }
+
+    fn send(
+        &self,
+        request: impl FnOnce(u32) -> ToRunner,
+        listener: impl FnMut(RunEvent) + 'static,
+    ) -> Result<(), String> {
         {
             let mut inner = self.0.borrow_mut();
             if inner.current.is_some() {
@@ -119,7 +136,7 @@ impl Runner {
             }
             let id = inner.next_id;
             inner.next_id += 1;
-            inner.worker.post_message(&encode(&ToRunner::Run { id, job })).map_err(|e| format!("{e:?}"))?;
+            inner.worker.post_message(&encode(&request(id))).map_err(|e| format!("{e:?}"))?;
             inner.current = Some(Current { id, listener: Box::new(listener), _deadline: None });
         }
         self.notify_busy();

@@ -250,3 +250,31 @@ async fn threads_are_refused_without_a_pool_with_the_reason() {
     let err = runs::run(&job, &no_pool, Arc::default()).await.unwrap_err();
     assert!(err.contains("cross-origin isolated"), "{err}");
 }
+
+#[wasm_bindgen_test]
+async fn the_pipeline_runs_every_item_through_every_stage_as_the_simulator_says() {
+    use cvp_model::pipeline::{lane_of, simulate, Spec};
+    ensure_pool().await;
+    let spec = Spec { items: 12, ms: [40.0, 20.0, 1.0, 15.0, 20.0], io_workers: 3, threads: 2, queue: 2 };
+    let t = runs::pipeline::run(&spec, &caps(), Arc::default()).await.expect("runs").expect("not cancelled");
+    t.validate().expect("a well-formed trace");
+    assert_eq!(t.tasks.len(), 12);
+    for (s, stage) in spec.stages().iter().enumerate() {
+        let first = lane_of(&spec, s, 0);
+        let lanes = &t.lanes[first..first + stage.workers as usize];
+        let mut items: Vec<u32> = lanes
+            .iter()
+            .flat_map(|l| &l.segments)
+            .filter(|g| g.phase != Phase::Blocked)
+            .filter_map(|g| g.task)
+            .collect();
+        items.sort();
+        assert_eq!(items, (0..12).collect::<Vec<_>>(), "every item passes once through {}", stage.name);
+    }
+    let ideal = simulate(&spec).makespan;
+    assert!(
+        t.makespan >= 0.95 * ideal && t.makespan < 1.5 * ideal + 100.0,
+        "measured {:.0} ms against the simulator's {ideal:.0} ms",
+        t.makespan
+    );
+}

@@ -5,6 +5,7 @@
 
 pub mod cancel;
 pub mod local;
+pub mod pipeline;
 pub mod pool;
 pub mod process;
 pub mod processes;

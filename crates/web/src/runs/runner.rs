@@ -78,38 +78,50 @@ fn serve(caps: Capabilities) {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         match decode::<ToRunner>(event.data()) {
             Ok(ToRunner::Cancel) => cancel::request(),
-            Ok(ToRunner::Run { id, .. }) if busy.get() => {
+            Ok(ToRunner::Run { id, .. } | ToRunner::Pipeline { id, .. }) if busy.get() => {
                 post(&FromRunner::Failed { id, error: "a run is already in progress".into() });
             }
             Ok(ToRunner::Run { id, job }) => {
-                busy.set(true);
-                let busy = busy.clone();
-                spawn_local(async move {
-                    let done = Arc::new(AtomicU32::new(0));
-                    let total = job.workload.tasks();
-                    let finished = Rc::new(Cell::new(false));
-                    spawn_local(report_progress(id, total, done.clone(), finished.clone()));
-                    let result = super::run(&job, &caps, done).await;
-                    finished.set(true);
-                    post(&match result {
-                        Ok(Some(trace)) => match serde_json::to_string(&trace) {
-                            Ok(trace) => FromRunner::Done { id, trace },
-                            Err(e) => {
-                                FromRunner::Failed { id, error: format!("cannot encode the trace: {e}") }
-                            }
-                        },
-                        Ok(None) => FromRunner::Cancelled { id },
-                        Err(error) => FromRunner::Failed { id, error },
-                    });
-                    busy.set(false);
-                });
+                serve_one(id, job.workload.tasks(), &busy, move |done| async move {
+                    super::run(&job, &caps, done).await
+                })
             }
+            Ok(ToRunner::Pipeline { id, spec }) => serve_one(id, spec.items, &busy, move |done| async move {
+                super::pipeline::run(&spec, &caps, done).await
+            }),
             Err(error) => post(&FromRunner::Failed { id: 0, error }),
         }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
+}
+
+/// Runs one request of `total` tasks, reporting progress, then its trace, its cancellation
+/// or its failure.
+fn serve_one<F, Fut>(id: u32, total: u32, busy: &Rc<Cell<bool>>, run: F)
+where
+    F: FnOnce(Arc<AtomicU32>) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<Option<cvp_model::Trace>, String>> + 'static,
+{
+    busy.set(true);
+    let busy = busy.clone();
+    spawn_local(async move {
+        let done = Arc::new(AtomicU32::new(0));
+        let finished = Rc::new(Cell::new(false));
+        spawn_local(report_progress(id, total, done.clone(), finished.clone()));
+        let result = run(done).await;
+        finished.set(true);
+        post(&match result {
+            Ok(Some(trace)) => match serde_json::to_string(&trace) {
+                Ok(trace) => FromRunner::Done { id, trace },
+                Err(e) => FromRunner::Failed { id, error: format!("cannot encode the trace: {e}") },
+            },
+            Ok(None) => FromRunner::Cancelled { id },
+            Err(error) => FromRunner::Failed { id, error },
+        });
+        busy.set(false);
+    });
 }
 
 /// Posts the count of finished tasks whenever it changes, at most every 50 ms.

@@ -17,6 +17,13 @@ pub enum ToRunner {
         /// What to run.
         job: Job,
     },
+    /// Run the pipeline; answered like `Run`.
+    Pipeline {
+        /// Echoed in every answer.
+        id: u32,
+        /// Its items, stages, workers and queues.
+        spec: cvp_model::pipeline::Spec,
+    },
     /// Stop the current run as soon as possible.
     Cancel,
 }
