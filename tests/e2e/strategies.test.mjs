@@ -68,7 +68,12 @@ test("fib: every strategy runs, and each row has the shape of what it stands for
     if (cores >= 2) {
       assert.ok(ratio("threads") < 1, `threads compute in parallel on ${cores} hardware threads: threads/sync = ${ratio("threads").toFixed(2)}`);
     }
-    assert.ok(ratio("gil") >= 0.9, `the global lock lets one thread compute at a time: gil/sync = ${ratio("gil").toFixed(2)}, expected >= 0.9`);
+    // The lock lets one thread compute at a time, so it cannot beat one thread: compared with
+    // the faster of the two one-thread strategies (sync runs first in each round and often
+    // measures 10 to 20% slower than coroutines here, for reasons not yet found).
+    const oneThread = Math.min(best(times.sync), best(times.async));
+    const gil = best(times.gil) / oneThread;
+    assert.ok(gil >= 0.9, `the global lock lets one thread compute at a time: gil / one thread = ${gil.toFixed(2)}, expected >= 0.9`);
   });
 });
 

@@ -22,16 +22,19 @@ pub enum Widget {
     Sandbox,
     /// The start-up experiment: one thread against fresh workers against a pool.
     Startup,
+    /// The pipeline: concurrency as structure.
+    Pipeline,
 }
 
 impl Widget {
     /// Every widget, in the README's order.
-    pub const ALL: [Widget; 5] = [
+    pub const ALL: [Widget; 6] = [
         Widget::Run(RunKind::Fib),
         Widget::Run(RunKind::Fetch),
         Widget::Anim,
         Widget::Sandbox,
         Widget::Startup,
+        Widget::Pipeline,
     ];
 
     /// Its name in `widget=` and `data-widget`.
@@ -41,6 +44,7 @@ impl Widget {
             Widget::Anim => "anim",
             Widget::Sandbox => "sandbox",
             Widget::Startup => "startup",
+            Widget::Pipeline => "pipeline",
         }
     }
 
@@ -468,6 +472,82 @@ pub enum WidgetState {
     Sandbox(SandboxState),
     /// The start-up experiment.
     Startup(StartupState),
+    /// The pipeline.
+    Pipeline(PipelineState),
+}
+
+/// The pipeline's numbers: items, each stage's time per item, workers, queue places.
+pub const PIPELINE_PARAMS: [Param; 9] = [
+    Param::whole("items", 1.0, 200.0, 40.0, "pages through the pipeline"),
+    Param::real("request", 1.0, 2000.0, 200.0, "request: waiting for the server (ms)"),
+    Param::real("poll", 1.0, 2000.0, 100.0, "poll: waiting for the result (ms)"),
+    Param::real("collect", 0.1, 50.0, 2.0, "collect: light CPU work on one coroutine (ms)"),
+    Param::real("transform", 1.0, 500.0, 40.0, "transform: CPU work on the threads (ms)"),
+    Param::real("write", 1.0, 2000.0, 100.0, "write: waiting for the disk (ms)"),
+    Param::whole("io", 1.0, 64.0, 4.0, "coroutines in each waiting stage"),
+    Param::whole("threads", 1.0, 16.0, 2.0, "threads of the transform stage"),
+    Param::whole("queue", 1.0, 64.0, 4.0, "places in each queue between stages"),
+];
+
+/// The state of the pipeline widget.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PipelineState {
+    /// What to run.
+    pub spec: crate::pipeline::Spec,
+    /// Run once loaded.
+    pub autorun: bool,
+}
+
+impl PipelineState {
+    /// Reads the state, changing what must change and saying so.
+    pub fn from_query(query: &[(String, String)]) -> (PipelineState, Vec<Notice>) {
+        let mut notices = Vec::new();
+        let mut num = |key: &str| param(&PIPELINE_PARAMS, key).read(find(query, key), &mut notices);
+        let ms = [num("request"), num("poll"), num("collect"), num("transform"), num("write")];
+        let spec = crate::pipeline::Spec {
+            items: num("items") as u32,
+            ms,
+            io_workers: num("io") as u32,
+            threads: num("threads") as u32,
+            queue: num("queue") as u32,
+        };
+        let autorun = flag_from(query, "autorun", &mut notices);
+        (PipelineState { spec, autorun }, notices)
+    }
+
+    /// The query that [`PipelineState::from_query`] reads back as this state.
+    pub fn to_query(&self) -> Pairs {
+        let s = &self.spec;
+        let values = [
+            ("items", s.items as f64),
+            ("request", s.ms[0]),
+            ("poll", s.ms[1]),
+            ("collect", s.ms[2]),
+            ("transform", s.ms[3]),
+            ("write", s.ms[4]),
+            ("io", s.io_workers as f64),
+            ("threads", s.threads as f64),
+            ("queue", s.queue as f64),
+        ];
+        let mut out: Pairs = values.iter().map(|(k, v)| (k.to_string(), number(*v))).collect();
+        if self.autorun {
+            out.push(("autorun".into(), "1".into()));
+        }
+        out
+    }
+
+    /// Whether every value is one `from_query` could have produced.
+    pub fn validate(&self) -> Result<(), String> {
+        let s = &self.spec;
+        let p = |key| param(&PIPELINE_PARAMS, key);
+        in_range(p("items"), s.items as f64)?;
+        for (key, v) in ["request", "poll", "collect", "transform", "write"].into_iter().zip(s.ms) {
+            in_range(p(key), v)?;
+        }
+        in_range(p("io"), s.io_workers as f64)?;
+        in_range(p("threads"), s.threads as f64)?;
+        in_range(p("queue"), s.queue as f64)
+    }
 }
 
 /// The start-up experiment's amount of work: ms of one idle core.
@@ -514,6 +594,7 @@ impl WidgetState {
             WidgetState::Anim(_) => Widget::Anim,
             WidgetState::Sandbox(_) => Widget::Sandbox,
             WidgetState::Startup(_) => Widget::Startup,
+            WidgetState::Pipeline(_) => Widget::Pipeline,
         }
     }
 
@@ -559,6 +640,10 @@ impl WidgetState {
                 let (s, n) = StartupState::from_query(query);
                 (WidgetState::Startup(s), n)
             }
+            Widget::Pipeline => {
+                let (s, n) = PipelineState::from_query(query);
+                (WidgetState::Pipeline(s), n)
+            }
         }
     }
 
@@ -569,6 +654,7 @@ impl WidgetState {
             WidgetState::Anim(s) => s.to_query(),
             WidgetState::Sandbox(s) => s.to_query(),
             WidgetState::Startup(s) => s.to_query(),
+            WidgetState::Pipeline(s) => s.to_query(),
         }
     }
 
@@ -586,6 +672,7 @@ impl WidgetState {
             WidgetState::Anim(s) => s.validate(),
             WidgetState::Sandbox(s) => s.validate(),
             WidgetState::Startup(s) => s.validate(),
+            WidgetState::Pipeline(s) => s.validate(),
         }
     }
 }
@@ -637,6 +724,10 @@ fn docs_of(widget: Widget) -> Vec<Doc> {
         Widget::Startup => {
             let autorun = ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into());
             param_docs(&[WORK]).chain([autorun]).collect()
+        }
+        Widget::Pipeline => {
+            let autorun = ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into());
+            param_docs(&PIPELINE_PARAMS).chain([autorun]).collect()
         }
     }
 }

@@ -3,11 +3,12 @@
 //! state, and tells the reader about every value it changed).
 
 use cvp_model::job::{most_fib_tasks, most_parse_ms, RunKind, Workload, FETCH_PARAMS, FIB_PARAMS};
+use cvp_model::pipeline::Spec;
 use cvp_model::presets::PRESETS;
 use cvp_model::query::{self, Param};
 use cvp_model::state::{
-    parameter_table, AnimState, RunState, SandboxState, StartupState, Widget, WidgetState, SANDBOX_PARAMS,
-    SEED, TIME, WORK,
+    parameter_table, AnimState, PipelineState, RunState, SandboxState, StartupState, Widget, WidgetState,
+    PIPELINE_PARAMS, SANDBOX_PARAMS, SEED, TIME, WORK,
 };
 use cvp_model::workload::Range;
 use cvp_model::Strategy as How;
@@ -64,6 +65,16 @@ fn sandbox_state() -> impl proptest::strategy::Strategy<Value = SandboxState> {
         })
 }
 
+fn pipeline_state() -> impl proptest::strategy::Strategy<Value = PipelineState> {
+    let ms = (1.0f64..=2000.0, 1.0f64..=2000.0, 0.1f64..=50.0, 1.0f64..=500.0, 1.0f64..=2000.0);
+    (1u32..=200, ms, 1u32..=64, 1u32..=16, 1u32..=64, any::<bool>()).prop_map(
+        |(items, (a, b, c, d, e), io_workers, threads, queue, autorun)| PipelineState {
+            spec: Spec { items, ms: [a, b, c, d, e], io_workers, threads, queue },
+            autorun,
+        },
+    )
+}
+
 fn widget_state() -> impl proptest::strategy::Strategy<Value = WidgetState> {
     prop_oneof![
         run_state().prop_map(WidgetState::Run),
@@ -71,6 +82,7 @@ fn widget_state() -> impl proptest::strategy::Strategy<Value = WidgetState> {
         sandbox_state().prop_map(WidgetState::Sandbox),
         (1.0f64..=2000.0, any::<bool>())
             .prop_map(|(work_ms, autorun)| WidgetState::Startup(StartupState { work_ms, autorun })),
+        pipeline_state().prop_map(WidgetState::Pipeline),
     ]
 }
 
@@ -86,6 +98,14 @@ const KEYS: &[&str] = &[
     "limit",
     "switch",
     "work",
+    "items",
+    "request",
+    "poll",
+    "collect",
+    "transform",
+    "write",
+    "io",
+    "queue",
     "autorun",
     "preset",
     "seed",
@@ -203,6 +223,7 @@ fn bad_keys(widget: Widget, pairs: &[(String, String)]) -> Vec<&'static str> {
         Widget::Anim => vec![SEED, TIME],
         Widget::Sandbox => [&SANDBOX_PARAMS[..], &[TIME]].concat(),
         Widget::Startup => vec![WORK],
+        Widget::Pipeline => PIPELINE_PARAMS.to_vec(),
     };
     let mut bad: Vec<&'static str> =
         params.iter().filter(|p| value(p.key).is_some_and(|v| bad_number(p, v))).map(|p| p.key).collect();
@@ -218,7 +239,7 @@ fn bad_keys(widget: Widget, pairs: &[(String, String)]) -> Vec<&'static str> {
     {
         bad.push("preset");
     }
-    if matches!(widget, Widget::Run(_) | Widget::Startup)
+    if matches!(widget, Widget::Run(_) | Widget::Startup | Widget::Pipeline)
         && value("autorun").is_some_and(|v| !["", "0", "1", "true", "false"].contains(&v))
     {
         bad.push("autorun");

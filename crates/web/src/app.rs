@@ -4,7 +4,7 @@
 use crate::address::{current_query, Host};
 use crate::client::Runner;
 use crate::dom::{document, el};
-use crate::widgets::{anim, realrun, startup};
+use crate::widgets::{anim, pipeline, realrun, startup};
 use cvp_model::presets::Preset;
 use cvp_model::query::{find, Notice};
 use cvp_model::state::{Widget, WidgetState};
@@ -77,5 +77,6 @@ fn mount(element: &Element, host: Host, state: WidgetState, notices: Vec<Notice>
         WidgetState::Anim(s) => anim::mount_preset(element, host, s, notices),
         WidgetState::Sandbox(s) => anim::mount_sandbox(element, host, s, notices),
         WidgetState::Startup(s) => startup::mount(element, runner(), host, s, notices),
+        WidgetState::Pipeline(s) => pipeline::mount(element, runner(), host, s, notices),
     }
 }

@@ -121,6 +121,42 @@ impl Runner {
         self.send(move |id| ToRunner::Pipeline { id, spec }, listener)
     }
 
+    /// Runs `job` and waits for its trace, or why it did not finish.
+    pub async fn run_to_end(&self, job: Job) -> Result<Trace, String> {
+        self.to_end(move |id| ToRunner::Run { id, job }).await
+    }
+
+    /// Runs the pipeline `spec` and waits for its trace, or why it did not finish.
+    pub async fn pipeline_to_end(&self, spec: cvp_model::pipeline::Spec) -> Result<Trace, String> {
+        self.to_end(move |id| ToRunner::Pipeline { id, spec }).await
+    }
+
+    async fn to_end(&self, request: impl FnOnce(u32) -> ToRunner) -> Result<Trace, String> {
+        let result: Rc<RefCell<Option<Result<Trace, String>>>> = Rc::default();
+        let mut request = Some(request);
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            let (slot, resolve_done) = (result.clone(), resolve.clone());
+            let listener = move |event| {
+                let outcome = match event {
+                    RunEvent::Done(trace) => Ok(trace),
+                    RunEvent::Cancelled => Err("cancelled".to_string()),
+                    RunEvent::Failed(e) => Err(e),
+                    RunEvent::Progress { .. } => return,
+                };
+                *slot.borrow_mut() = Some(outcome);
+                let _ = resolve_done.call0(&JsValue::NULL);
+            };
+            let Some(request) = request.take() else { return };
+            if let Err(e) = self.send(request, listener) {
+                *result.borrow_mut() = Some(Err(e));
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let outcome = result.borrow_mut().take();
+        outcome.unwrap_or_else(|| Err("the run ended without a result".into()))
+    }
+
     fn send(
         &self,
         request: impl FnOnce(u32) -> ToRunner,

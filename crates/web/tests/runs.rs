@@ -271,6 +271,14 @@ async fn the_pipeline_runs_every_item_through_every_stage_as_the_simulator_says(
         items.sort();
         assert_eq!(items, (0..12).collect::<Vec<_>>(), "every item passes once through {}", stage.name);
     }
+    let transform = lane_of(&spec, 3, 0);
+    let computed: Vec<f64> = t.lanes[transform..transform + 2]
+        .iter()
+        .flat_map(|l| &l.segments)
+        .filter(|g| g.phase == Phase::Rendering)
+        .map(|g| g.duration())
+        .collect();
+    assert!(computed.iter().all(|&ms| ms >= 0.5 * 15.0), "each transform computes its 15 ms: {computed:?}");
     let ideal = simulate(&spec).makespan;
     assert!(
         t.makespan >= 0.95 * ideal && t.makespan < 1.5 * ideal + 100.0,

@@ -43,6 +43,8 @@ pub fn start() {
                 Err(e) => pool_error = Some(format!("{e:?}")),
             }
         }
+        // Calibrate the parse once the pool has started, when the cores are quietest.
+        super::work::calibrate().await;
         serve(caps);
         post(&FromRunner::Ready { caps, pool_error });
     });
@@ -69,8 +71,6 @@ async fn warm_up() {
         last = took;
         TimeoutFuture::new(5).await;
     }
-    // And measure the parse's speed now, on an idle core, before any run loads them.
-    super::work::rounds_per_ms();
 }
 
 fn serve(caps: Capabilities) {

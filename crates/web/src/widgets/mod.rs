@@ -3,6 +3,7 @@
 pub mod anim;
 mod form;
 mod icons;
+pub mod pipeline;
 pub mod player;
 pub mod realrun;
 mod share;

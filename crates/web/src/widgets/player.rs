@@ -213,8 +213,16 @@ impl Player {
     pub fn load(&self, traces: Vec<cvp_model::Trace>, at: Option<f64>) {
         {
             let mut inner = self.0.borrow_mut();
+            let loaded = traces.len().min(inner.panels.len());
             for (panel, trace) in inner.panels.iter_mut().zip(traces) {
                 panel.prepared = Some(Prepared::new(trace));
+            }
+            // Panels with nothing to show yet (a measured run still to come) take no room.
+            for (i, panel) in inner.panels.iter().enumerate() {
+                crate::dom::toggle_attr(&panel.element, "hidden", i >= loaded);
+            }
+            if let Some(grid) = panel_grid(&inner.root) {
+                let _ = grid.set_attribute("data-count", &loaded.max(1).to_string());
             }
             let end = inner.end();
             let start = match at {
@@ -615,6 +623,11 @@ impl Inner {
     fn end(&self) -> f64 {
         self.panels.iter().filter_map(|p| p.prepared.as_ref()).map(|p| p.trace().makespan).fold(0.0, f64::max)
     }
+}
+
+/// The grid that holds a player's canvases.
+fn panel_grid(root: &Element) -> Option<Element> {
+    crate::dom::find::<Element>(root, ".cvp-panels")
 }
 
 fn device_pixel_ratio() -> f64 {

@@ -8,19 +8,17 @@ use super::player::page_style;
 use super::share::Share;
 use crate::address::Host;
 use crate::canvas::Canvas;
-use crate::client::{RunEvent, Runner};
+use crate::client::Runner;
 use crate::dom::{el, find, listen, toggle_attr};
 use crate::worker::protocol::{encode, Capabilities};
-use cvp_model::job::Job;
 use cvp_model::query::Notice;
 use cvp_model::startup::{best_break_even, fresh_workers, one_thread, pooled_threads, startup_ms, Point};
 use cvp_model::state::{StartupState, WidgetState, WORK};
-use cvp_model::Trace;
 use cvp_scene::{format_duration, startup_chart, StartupPoint};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement};
 
 const TITLE: &str = "Start-up is not free: one thread, fresh workers, a running pool";
@@ -157,32 +155,6 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
     });
 }
 
-/// Runs one job on the runner and waits for its trace.
-async fn run_job(runner: &Runner, job: Job) -> Result<Trace, String> {
-    let result: Rc<RefCell<Option<Result<Trace, String>>>> = Rc::default();
-    let slot = result.clone();
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let (done_slot, done_resolve) = (slot.clone(), resolve.clone());
-        let started = runner.run(job, move |event| {
-            let outcome = match event {
-                RunEvent::Done(trace) => Ok(trace),
-                RunEvent::Cancelled => Err("cancelled".to_string()),
-                RunEvent::Failed(e) => Err(e),
-                RunEvent::Progress { .. } => return,
-            };
-            *done_slot.borrow_mut() = Some(outcome);
-            let _ = done_resolve.call0(&JsValue::NULL);
-        });
-        if let Err(e) = started {
-            *slot.borrow_mut() = Some(Err(e));
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    let outcome = result.borrow_mut().take();
-    outcome.unwrap_or_else(|| Err("the run ended without a result".into()))
-}
-
 fn start(widget: &Rc<RefCell<Widget>>) {
     let (runner, caps, state) = {
         let mut w = widget.borrow_mut();
@@ -229,19 +201,19 @@ async fn experiment(
     let began = crate::clock::now_ms();
     let say = |text: String| widget.borrow().status.set_text_content(Some(&text));
     say("One thread does all the work…".into());
-    let one_ms = run_job(runner, one_thread(work_ms)).await?.makespan;
+    let one_ms = runner.run_to_end(one_thread(work_ms)).await?.makespan;
     let mut points = Vec::new();
     for n in 1..=2 * caps.hardware_threads.max(1) {
         say(format!("N = {n}: starting {n} fresh workers…"));
-        let fresh = run_job(runner, fresh_workers(work_ms, n)).await?;
+        let fresh = runner.run_to_end(fresh_workers(work_ms, n)).await?;
         let pooled_ms = if caps.pool_threads > 0 {
             say(format!("N = {n}: {n} threads of a pool…"));
             // Beyond the page's pool, the first run starts a pool of N; the second uses
             // it running, which is what this series measures.
             if n > caps.pool_threads {
-                run_job(runner, pooled_threads(work_ms, n)).await?;
+                runner.run_to_end(pooled_threads(work_ms, n)).await?;
             }
-            run_job(runner, pooled_threads(work_ms, n)).await?.makespan
+            runner.run_to_end(pooled_threads(work_ms, n)).await?.makespan
         } else {
             f64::NAN
         };

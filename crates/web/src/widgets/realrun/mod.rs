@@ -364,12 +364,18 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
                 // The numbers and the next job now; the timeline of a big run in a task
                 // of its own (decoding it took this one already), so neither is long.
                 finished(&widget, job, purpose, &trace);
-                let more = next(&widget);
+                // While more jobs of the queue run, draw nothing: drawing a big timeline
+                // on this thread took a core from the next measured run (sync, first of
+                // each "Run every strategy" round, came out 20% slow behind the lock's
+                // many-segment timeline). The last job's timeline is drawn once all ran.
+                if next(&widget) {
+                    return;
+                }
                 let started = widget.borrow().queue.started();
                 let widget = widget.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     gloo_timers::future::TimeoutFuture::new(0).await;
-                    let last = !more && widget.borrow().queue.started() == started;
+                    let last = widget.borrow().queue.started() == started;
                     show_timeline(&widget, trace, last);
                 });
             }
