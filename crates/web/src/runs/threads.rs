@@ -112,11 +112,11 @@ async fn build(size: usize) -> Result<Pool, String> {
         .build()
         .map_err(|e| format!("cannot build a pool of {size} threads: {e}"))?;
     // The workers start while this thread waits without blocking (it must keep its event
-    // loop free: the workers it spawns need it).
+    // loop free: the workers it spawns need it). try_lock, never lock: this may be a page's
+    // main thread (the wasm tests), which must not block on a thread starting that instant.
     loop {
-        if let Some(all) =
-            started.lock().expect("no thread panics holding it").iter().copied().collect::<Option<Vec<f64>>>()
-        {
+        let all = started.try_lock().ok().and_then(|s| s.iter().copied().collect::<Option<Vec<f64>>>());
+        if let Some(all) = all {
             return Ok(Pool {
                 pool: Arc::new(pool),
                 asked,
