@@ -136,11 +136,8 @@ pub struct PagePool {
 impl Startup {
     /// What a run of `job` that produced `trace` paid to start, on a page with `pool`.
     pub fn of(job: &Job, trace: &Trace, pool: PagePool) -> Startup {
-        let starting = trace.segments().filter(|(_, s)| s.phase == crate::Phase::Starting);
-        let (first, last) =
-            starting.fold((f64::INFINITY, 0.0f64), |(a, b), (_, s)| (a.min(s.start), b.max(s.end)));
-        if last > 0.0 {
-            return Startup::InRun(last - first.min(last));
+        if let Some(ms) = crate::startup::startup_ms(trace) {
+            return Startup::InRun(ms);
         }
         match job.strategy {
             Strategy::Sync | Strategy::Async => Startup::None,

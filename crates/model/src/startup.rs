@@ -50,16 +50,12 @@ pub struct Point {
 }
 
 /// How long starting a run's workers took: from the first Starting segment's start to the
-/// last one's end (0 when nothing started).
-pub fn startup_ms(trace: &Trace) -> f64 {
+/// last one's end; `None` when the run started none.
+pub fn startup_ms(trace: &Trace) -> Option<f64> {
     let starting = trace.segments().filter(|(_, s)| s.phase == Phase::Starting);
     let (first, last) =
         starting.fold((f64::INFINITY, 0.0f64), |(a, b), (_, s)| (a.min(s.start), b.max(s.end)));
-    if last > 0.0 {
-        last - first.min(last)
-    } else {
-        0.0
-    }
+    (last > 0.0).then(|| last - first.min(last))
 }
 
 /// The work size (ms of one core) above which `n` fresh workers on `cores` cores beat one

@@ -697,14 +697,18 @@ fn param_docs(list: &[Param]) -> impl Iterator<Item = Doc> + '_ {
     })
 }
 
+/// The `autorun` key, shared by the widgets that run work.
+fn autorun_doc() -> Doc {
+    ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into())
+}
+
 /// What each of `widget`'s keys accepts: (key, values, default, meaning).
 fn docs_of(widget: Widget) -> Vec<Doc> {
     let strategies = Strategy::ALL.map(|s| format!("`{}`", s.key())).join(", ");
     match widget {
         Widget::Run(kind) => {
             let strategy = ("strategy", strategies, "`threads`".into(), "how to run the tasks".into());
-            let autorun = ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into());
-            [strategy].into_iter().chain(param_docs(kind.params())).chain([autorun]).collect()
+            [strategy].into_iter().chain(param_docs(kind.params())).chain([autorun_doc()]).collect()
         }
         Widget::Anim => {
             let presets = PRESETS.iter().map(|p| format!("`{}`", p.key)).collect::<Vec<_>>().join(", ");
@@ -721,14 +725,8 @@ fn docs_of(widget: Widget) -> Vec<Doc> {
             );
             param_docs(&SANDBOX_PARAMS).chain([strategy]).chain(param_docs(&[TIME])).collect()
         }
-        Widget::Startup => {
-            let autorun = ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into());
-            param_docs(&[WORK]).chain([autorun]).collect()
-        }
-        Widget::Pipeline => {
-            let autorun = ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into());
-            param_docs(&PIPELINE_PARAMS).chain([autorun]).collect()
-        }
+        Widget::Startup => param_docs(&[WORK]).chain([autorun_doc()]).collect(),
+        Widget::Pipeline => param_docs(&PIPELINE_PARAMS).chain([autorun_doc()]).collect(),
     }
 }
 

@@ -49,26 +49,8 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
     }
     let x = |p: f64| left + (p - 1.0) / (p_max - 1.0) * (right - left);
     let y = |s: f64| bottom - s / s_max * (bottom - top);
-    let text = |x: f64, y: f64, t: String, align: Align, color| Shape::Text {
-        x,
-        y,
-        text: t,
-        size: 11.0,
-        bold: false,
-        family: style.font.clone(),
-        color,
-        align,
-        baseline: Baseline::Middle,
-    };
-    shapes.push(Shape::Rect {
-        x: 0.0,
-        y: 0.0,
-        w: width,
-        h: height,
-        fill: Some(style.background),
-        stroke: None,
-        line_width: 0.0,
-    });
+    let text = |x: f64, y: f64, t: String, align: Align, color| label(style, x, y, t, align, color);
+    shapes.push(background(width, height, style));
     shapes.push(text(left, 12.0, "speedup over 1 thread".into(), Align::Left, style.text));
     // Axes with integer ticks.
     for s in 0..=(s_max as u32) {
@@ -149,26 +131,8 @@ pub fn startup_chart(points: &[StartupPoint], width: f64, height: f64, style: &S
     }
     let x = |n: f64| left + (n - 1.0) / (n_max - 1.0) * (right - left);
     let y = |ms: f64| bottom - ms / t_top * (bottom - top);
-    let text = |x: f64, y: f64, t: String, align: Align, color| Shape::Text {
-        x,
-        y,
-        text: t,
-        size: 11.0,
-        bold: false,
-        family: style.font.clone(),
-        color,
-        align,
-        baseline: Baseline::Middle,
-    };
-    shapes.push(Shape::Rect {
-        x: 0.0,
-        y: 0.0,
-        w: width,
-        h: height,
-        fill: Some(style.background),
-        stroke: None,
-        line_width: 0.0,
-    });
+    let text = |x: f64, y: f64, t: String, align: Align, color| label(style, x, y, t, align, color);
+    shapes.push(background(width, height, style));
     shapes.push(text(left, 12.0, "time for the same work".into(), Align::Left, style.text));
     for &t in &ticks {
         let yy = y(t);
@@ -218,6 +182,34 @@ pub fn startup_chart(points: &[StartupPoint], width: f64, height: f64, style: &S
     }
     push_key(&mut shapes, key, left + 8.0, 26.0, style);
     shapes
+}
+
+/// A chart's 11 px label, centred vertically on `y`.
+fn label(style: &Style, x: f64, y: f64, text: String, align: Align, color: Color) -> Shape {
+    Shape::Text {
+        x,
+        y,
+        text,
+        size: 11.0,
+        bold: false,
+        family: style.font.clone(),
+        color,
+        align,
+        baseline: Baseline::Middle,
+    }
+}
+
+/// A chart's background, the whole canvas.
+fn background(width: f64, height: f64, style: &Style) -> Shape {
+    Shape::Rect {
+        x: 0.0,
+        y: 0.0,
+        w: width,
+        h: height,
+        fill: Some(style.background),
+        stroke: None,
+        line_width: 0.0,
+    }
 }
 
 /// One entry of the chart's key: a label, its line's colour and dash.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod clock;
 pub mod dom;
 pub mod download;
+pub mod embedder;
 pub mod runs;
 pub mod widgets;
 pub mod worker;

@@ -1,6 +1,7 @@
 //! The widgets, each mounted on an element that declares it with `data-widget`.
 
 pub mod anim;
+mod chart;
 mod form;
 mod icons;
 pub mod pipeline;

@@ -10,7 +10,6 @@ use super::share::Share;
 use crate::address::Host;
 use crate::client::Runner;
 use crate::dom::{el, find, listen, toggle_attr};
-use crate::worker::protocol::encode;
 use cvp_model::job::{Job, Workload, MAX_RUN_MS};
 use cvp_model::pipeline::{simulate, Spec};
 use cvp_model::query::Notice;
@@ -342,12 +341,7 @@ struct PipelineMessage {
 }
 
 fn post(spec: &Spec, wall_ms: f64, loop_ms: Option<f64>, map_ms: Option<f64>) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(Some(parent)) = window.parent() else { return };
-    if parent == window {
-        return;
-    }
-    let msg = PipelineMessage {
+    crate::embedder::post(&PipelineMessage {
         kind: "cvp:result",
         widget: "pipeline",
         items: spec.items,
@@ -357,6 +351,5 @@ fn post(spec: &Spec, wall_ms: f64, loop_ms: Option<f64>, map_ms: Option<f64>) {
         bottleneck: spec.stages()[spec.bottleneck()].name,
         loop_ms,
         map_ms,
-    };
-    let _ = parent.post_message(&encode(&msg), "*");
+    });
 }

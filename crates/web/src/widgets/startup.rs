@@ -4,13 +4,12 @@
 //! to pay off. The plan and the break-even are `cvp_model::startup`'s.
 
 use super::form::{show_notices, Form};
-use super::player::page_style;
 use super::share::Share;
 use crate::address::Host;
 use crate::canvas::Canvas;
 use crate::client::Runner;
-use crate::dom::{el, find, listen, toggle_attr};
-use crate::worker::protocol::{encode, Capabilities};
+use crate::dom::{el, find, listen};
+use crate::worker::protocol::Capabilities;
 use cvp_model::query::Notice;
 use cvp_model::startup::{best_break_even, fresh_workers, one_thread, pooled_threads, startup_ms, Point};
 use cvp_model::state::{StartupState, WidgetState, WORK};
@@ -221,7 +220,7 @@ async fn experiment(
             n,
             one_ms,
             fresh_ms: fresh.makespan,
-            fresh_startup_ms: startup_ms(&fresh),
+            fresh_startup_ms: startup_ms(&fresh).unwrap_or(0.0),
             pooled_ms,
         });
         show(&widget.borrow(), &points);
@@ -277,18 +276,8 @@ fn show(w: &Widget, points: &[Point]) {
             .child(el("td").attr("data-col", "pooled").text(&ms(p.pooled_ms)));
         let _ = body.append_child(&row.build());
     }
-    let element = w.chart.element();
-    toggle_attr(element, "hidden", false);
-    let width = (element.client_width() as f64).clamp(240.0, 640.0);
-    let dpr = web_sys::window().map_or(1.0, |win| win.device_pixel_ratio());
     let series: Vec<StartupPoint> = points.iter().map(|p| (p.n, p.one_ms, p.fresh_ms, p.pooled_ms)).collect();
-    let drawn = w
-        .chart
-        .resize(width, 260.0, dpr)
-        .and_then(|()| w.chart.paint(&startup_chart(&series, width, 260.0, &page_style())));
-    if let Err(e) = drawn {
-        web_sys::console::error_2(&"cannot draw the chart:".into(), &e);
-    }
+    super::chart::draw(&w.chart, 260.0, |width, height, style| startup_chart(&series, width, height, style));
 }
 
 /// `{type: "cvp:result", widget: "startup", workMs, wallMs, points, breakEvenN, breakEvenMs}`.
@@ -316,12 +305,7 @@ struct PointMessage {
 }
 
 fn post_result(work_ms: f64, points: &[Point], best: Option<(u32, f64)>, wall_ms: f64) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(Some(parent)) = window.parent() else { return };
-    if parent == window {
-        return;
-    }
-    let msg = StartupMessage {
+    crate::embedder::post(&StartupMessage {
         kind: "cvp:result",
         widget: "startup",
         work_ms,
@@ -338,6 +322,5 @@ fn post_result(work_ms: f64, points: &[Point], best: Option<(u32, f64)>, wall_ms
             .collect(),
         break_even_n: best.map(|b| b.0),
         break_even_ms: best.map(|b| b.1),
-    };
-    let _ = parent.post_message(&encode(&msg), "*");
+    });
 }

@@ -1,6 +1,5 @@
 //! Telling the embedding page what was measured: one typed `cvp:result` message per run.
 
-use crate::worker::protocol::encode;
 use cvp_model::job::{Job, RunKind};
 use cvp_model::{Strategy, Trace};
 use serde::Serialize;
@@ -24,16 +23,11 @@ struct ResultMessage {
 /// Posts a finished run to the page that embeds this one, if any. On the main page (not
 /// framed) nothing is posted.
 pub fn post_result(kind: RunKind, job: &Job, trace: &Trace) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(Some(parent)) = window.parent() else { return };
-    if parent == window {
-        return;
-    }
     let threads = match job.strategy {
         Strategy::Sync | Strategy::Async => 1,
         _ => job.threads,
     };
-    let msg = ResultMessage {
+    crate::embedder::post(&ResultMessage {
         kind: "cvp:result",
         widget: kind.key(),
         strategy: job.strategy,
@@ -41,7 +35,5 @@ pub fn post_result(kind: RunKind, job: &Job, trace: &Trace) {
         threads,
         wall_ms: trace.makespan,
         task_ms: trace.work_times(),
-    };
-    // "*": the widget is meant to be embedded anywhere, and the result is not secret.
-    let _ = parent.post_message(&encode(&msg), "*");
+    });
 }

@@ -2,8 +2,7 @@
 //! the speedup chart of 1 to N threads, both drawn from `cvp_model::compare::Results`.
 
 use crate::canvas::Canvas;
-use crate::dom::{el, find, toggle_attr};
-use crate::widgets::player::page_style;
+use crate::dom::{el, find};
 use cvp_model::compare::{Results, Startup};
 use cvp_scene::{format_duration, speedup_chart};
 use wasm_bindgen::JsCast;
@@ -83,17 +82,10 @@ impl ResultsView {
         if points.is_empty() {
             return;
         }
+        crate::widgets::chart::draw(&self.chart, 240.0, |width, height, style| {
+            speedup_chart(points, width, height, style)
+        });
         let element = self.chart.element();
-        toggle_attr(element, "hidden", false);
-        let width = (element.client_width() as f64).clamp(240.0, 640.0);
-        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-        let drawn = self
-            .chart
-            .resize(width, 240.0, dpr)
-            .and_then(|()| self.chart.paint(&speedup_chart(points, width, 240.0, &page_style())));
-        if let Err(e) = drawn {
-            web_sys::console::error_2(&"cannot draw the chart:".into(), &e);
-        }
         let text = points.iter().map(|(p, s)| format!("{p} threads: {s:.2}×")).collect::<Vec<_>>().join(", ");
         let _ =
             element.set_attribute("aria-label", &format!("Measured speedup against Amdahl's law: {text}"));
