@@ -130,7 +130,6 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
     let gil =
         run_job(Job { workload: work, strategy: Strategy::Gil, threads: 2, limit: None, switch_ms: 1.0 })
             .await;
-    let sync = run(work, Strategy::Sync, 1, None).await;
     assert!(gil.tasks.iter().all(|r| r.value == Some(fib(32))));
     assert_eq!(gil.lanes.len(), 2, "two threads ran");
     let both = longest_double_compute(&gil);
@@ -148,11 +147,17 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
     renders.sort_by(|a, b| a.0.total_cmp(&b.0));
     let handoffs = renders.windows(2).filter(|w| w[0].1 != w[1].1).count();
     assert!(handoffs >= 4, "the lock passes between the threads: {handoffs} hand-offs");
+    // Timing on a shared machine: the fastest of three interleaved rounds of each (noise
+    // only ever slows a run down), the lock's two threads against one pool thread alone.
+    let (mut locked, mut alone) = (gil.makespan, f64::INFINITY);
+    for _ in 0..3 {
+        alone = alone.min(run(work, Strategy::Threads, 1, None).await.makespan);
+        let job = Job { workload: work, strategy: Strategy::Gil, threads: 2, limit: None, switch_ms: 1.0 };
+        locked = locked.min(run_job(job).await.makespan);
+    }
     assert!(
-        gil.makespan >= 0.9 * sync.makespan,
-        "the lock gains nothing over sync: {:.1} ms against {:.1} ms",
-        gil.makespan,
-        sync.makespan
+        locked >= 0.9 * alone,
+        "the lock gains nothing over one thread alone: {locked:.1} ms against {alone:.1} ms"
     );
 }
 
