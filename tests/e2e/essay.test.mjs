@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, limit, setup, withPage } from "./helpers.mjs";
+import { ROOT, SMALL_FIB, clickAndFinish, limit, setup, waitReady, withPage } from "./helpers.mjs";
 
 const env = setup();
 
@@ -25,12 +25,12 @@ const WIDGET_IDS = [
 ];
 const H2_IDS = ["experiment", "pixels", "real-world", "which", "python", "start-up", "structure", "your-own", "embed", "browser"];
 
-/// Opens the page at `width` in `scheme`, waits for the widgets to mount and returns
-/// {page, context} (closed by the caller).
-async function openAt(width, scheme) {
+/// Opens the page at `width` in `scheme` (`query`: the page's address after the `?`), waits
+/// for the widgets to mount and returns {page, context} (closed by the caller).
+async function openAt(width, scheme, query = "") {
   const context = await env.browser.newContext({ viewport: { width, height: 800 }, colorScheme: scheme });
   const page = await context.newPage();
-  await page.goto(env.urls.CVP_SITE_ISOLATED, { waitUntil: "load" });
+  await page.goto(`${env.urls.CVP_SITE_ISOLATED}${query ? `?${query}` : ""}`, { waitUntil: "load" });
   await page.locator("[data-widget=anim] .cvp-player").first().waitFor();
   await page.locator("#fib[data-state]").waitFor();
   return { page, context };
@@ -65,6 +65,24 @@ for (const scheme of ["light", "dark"]) {
     }
   });
 }
+
+test("at 360 px, a finished run's results still fit: its table scrolls in its own frame", limit(), async () => {
+  const url = `${env.urls.CVP_SITE_ISOLATED}?fib.tasks=${SMALL_FIB.tasks}&fib.n=${SMALL_FIB.n}`;
+  await withPage(env, url, async (page) => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    const fib = page.locator("#fib");
+    await waitReady(fib, "fib");
+    await clickAndFinish(fib, "run-all", { what: "run every strategy at 360 px" });
+    const m = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      rows: document.querySelectorAll("#fib table.cvp-results tbody tr").length,
+      table: Math.round(document.querySelector("#fib table.cvp-results").getBoundingClientRect().right),
+    }));
+    assert.ok(m.rows >= 3, `the run filled the table (${m.rows} rows)`);
+    assert.ok(m.scrollWidth <= 360, `after a run the page is ${m.scrollWidth} px wide at 360 px`);
+    assert.ok(m.table <= 360, `the results table ends at ${m.table} px`);
+  });
+});
 
 test("every internal link resolves, and every glossary term is linked from the prose", limit(), async () => {
   await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
