@@ -33,6 +33,10 @@ async function openAt(width, scheme, query = "") {
   await page.goto(`${env.urls.CVP_SITE_ISOLATED}${query ? `?${query}` : ""}`, { waitUntil: "load" });
   await page.locator("[data-widget=anim] .cvp-player").first().waitFor();
   await page.locator("#fib[data-state]").waitFor();
+  // Scroll through once, as a reader would, so that every widget has laid out what it shows.
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  for (let y = 0; y < height; y += 1500) await page.evaluate((y) => scrollTo(0, y), y);
+  await page.evaluate(() => scrollTo(0, 0));
   return { page, context };
 }
 
@@ -40,9 +44,6 @@ for (const scheme of ["light", "dark"]) {
   test(`at 360 px (${scheme}), nothing scrolls sideways but tables in their own frame`, limit(), async () => {
     const { page, context } = await openAt(360, scheme);
     try {
-      // Scroll through once so that every widget has laid out what it shows in view.
-      const height = await page.evaluate(() => document.documentElement.scrollHeight);
-      for (let y = 0; y < height; y += 2000) await page.evaluate((y) => scrollTo(0, y), y);
       const m = await page.evaluate(() => {
         const inScrollFrame = (el) => {
           for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
