@@ -26,6 +26,9 @@ pub enum ToRunner {
     },
     /// Stop the current run as soon as possible.
     Cancel,
+    /// Panic, as a bug would: the page sends it only when a test asks for the fault
+    /// (`window.__cvpFault = "runner"`, see [`crate::fault::injected`]).
+    Crash,
 }
 
 /// What the runner found when it started.
@@ -83,6 +86,12 @@ pub enum FromRunner {
         /// What went wrong, for people.
         error: String,
     },
+    /// The runner worker failed to start, or stopped (an uncaught error, a panic): sent
+    /// on its behalf by its handle ([`super::spawn`]).
+    Stopped {
+        /// What went wrong, for people.
+        error: String,
+    },
 }
 
 /// Runner → process.
@@ -123,16 +132,20 @@ pub enum FromProcess {
     },
 }
 
-/// Encodes a message for `postMessage`.
+/// Encodes a message for `postMessage`: a plain object, as `JSON.parse` builds it, so that
+/// JavaScript (tests, embedding pages) reads it as is and `None` arrives as `null`. JSON is
+/// the one serde format in the binary (exports and traces use it too): a second one would
+/// add its own copy of every message's (de)serialiser to what each visitor downloads.
 pub fn encode<T: Serialize>(msg: &T) -> JsValue {
-    // Maps become plain objects so JavaScript (tests, embedding pages) can read them, and
-    // a missing value (None) is null, as JSON would have it, not undefined.
-    let ser =
-        serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
-    msg.serialize(&ser).expect("protocol messages always serialise")
+    let text = serde_json::to_string(msg).expect("protocol messages always serialise");
+    js_sys::JSON::parse(&text).expect("serde_json writes valid JSON")
 }
 
 /// Decodes a received message, with a readable error for anything unexpected.
 pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| format!("unreadable message: {e}"))
+    let text = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| "unreadable message: not JSON".to_string())?;
+    serde_json::from_str(&text).map_err(|e| format!("unreadable message: {e}"))
 }

@@ -1,0 +1,79 @@
+// Page weight and first paint: what a first visit downloads (every distinct URL, gzipped
+// as a static host would serve it), when the first text is painted, and that the page is
+// readable while the wasm is still on its way.
+//
+// The budget is what the site weighs today plus a little room, so that growth fails this
+// test; the issue's target (200 KB) is not met yet: docs/BENCHMARKS.md says why.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+import { READY_TIMEOUT, limit, setup } from "./helpers.mjs";
+
+const env = setup();
+
+/// Everything a first visit loads, gzipped (level 9), in KB of 1,000 bytes: measured 309 KB
+/// on 2026-12-02 (the wasm 273 KB of it), before the essay of issue 12 grew the page.
+const BUDGET_KB = 325;
+/// First contentful paint, served locally: the best of three cold loads (noise only ever
+/// delays a paint).
+const FCP_MS = 1000;
+
+test("a first visit stays within its weight budget", limit(), async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const sizes = new Map();
+  const pending = [];
+  context.on("response", (response) => {
+    const url = response.url();
+    if (!url.startsWith("http") || sizes.has(url)) return;
+    sizes.set(url, 0);
+    pending.push(
+      response
+        .body()
+        .then((body) => sizes.set(url, gzipSync(body, { level: 9 }).length))
+        .catch(() => sizes.delete(url)),
+    );
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(env.urls.CVP_SITE_ISOLATED);
+    await page.locator("#fib[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    await page.waitForTimeout(1000); // late requests: the service worker's, the workers'
+    await Promise.all(pending);
+    const rows = [...sizes].sort((a, b) => b[1] - a[1]);
+    const total = rows.reduce((sum, [, n]) => sum + n, 0) / 1000;
+    for (const [url, n] of rows) console.log(`  ${(n / 1000).toFixed(1).padStart(7)} KB  ${new URL(url).pathname}`);
+    console.log(`  ${total.toFixed(1).padStart(7)} KB  in all (gzip -9), budget ${BUDGET_KB} KB`);
+    assert.ok(rows.some(([url]) => url.endsWith(".wasm")), "the wasm was among the downloads");
+    assert.ok(total <= BUDGET_KB, `a first visit moves ${total.toFixed(1)} KB gzipped, over the ${BUDGET_KB} KB budget`);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the page is readable, and painted, before the wasm arrives", limit(), async () => {
+  const paints = [];
+  for (let round = 0; round < 3; round++) {
+    const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+    try {
+      // Hold the wasm back for good: whatever shows now shows without it.
+      await context.route(/\.wasm$/, () => {});
+      const page = await context.newPage();
+      await page.goto(env.urls.CVP_SITE_ISOLATED, { waitUntil: "domcontentloaded" });
+      await page.locator("h1").waitFor({ state: "visible" });
+      const { fcp, text } = await page.evaluate(async () => {
+        const entry = () => performance.getEntriesByName("first-contentful-paint")[0];
+        for (let i = 0; i < 100 && !entry(); i++) await new Promise((r) => setTimeout(r, 50));
+        return { fcp: entry()?.startTime ?? null, text: document.querySelector("main")?.innerText.length ?? 0 };
+      });
+      assert.ok(fcp !== null, "the page paints text without the wasm");
+      assert.ok(text > 2000, `the essay is there without the wasm (${text} characters)`);
+      paints.push(fcp);
+    } finally {
+      await context.close();
+    }
+  }
+  const best = Math.min(...paints);
+  console.log(`  first contentful paint: ${paints.map((p) => p.toFixed(0)).join(", ")} ms (best ${best.toFixed(0)})`);
+  assert.ok(best <= FCP_MS, `first contentful paint took ${best.toFixed(0)} ms at best, over ${FCP_MS} ms`);
+});
