@@ -3,10 +3,12 @@
 //   node scripts/serve.mjs [--dir dist] [--port 8080] [--host 127.0.0.1] [--no-isolation]
 //                          [--prefix /courses/os/cvp/]
 //
-// Every response carries Cross-Origin-Opener-Policy: same-origin and
+// Every response carries the headers of dist/_headers (www/_headers, which Netlify and
+// Cloudflare Pages read too): Cross-Origin-Opener-Policy: same-origin and
 // Cross-Origin-Embedder-Policy: require-corp, so the page is cross-origin isolated and may
-// share memory with its workers (SharedArrayBuffer). Cross-Origin-Resource-Policy:
-// cross-origin lets an isolated page on another origin embed our widgets.
+// share memory with its workers (SharedArrayBuffer); Cross-Origin-Resource-Policy:
+// cross-origin, so that an isolated page on another origin may embed our widgets; and the
+// site's Content-Security-Policy.
 // --no-isolation leaves the first two out: that is how most static hosts and course
 // platforms serve pages, and how the fallback is tested. Port 0 picks a free port; the
 // chosen URL is printed on the first line of stdout. --prefix serves the folder under that
@@ -49,15 +51,39 @@ function normalisePrefix(prefix = "/") {
   return `/${prefix.split("/").filter(Boolean).join("/")}/`.replace("//", "/");
 }
 
-export function startServer({ dir, port, host, isolation, prefix }) {
+/// The headers `_headers` gives every path (its `/*` block), as an object. A folder without
+/// one (the tests' embedding pages) gets the isolation headers alone.
+export async function siteHeaders(dir) {
+  const text = await readFile(join(dir, "_headers"), "utf8").catch(() => null);
+  if (text === null) {
+    return {
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+      "Cross-Origin-Resource-Policy": "cross-origin",
+    };
+  }
+  const headers = {};
+  let inBlock = false;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#")) continue;
+    if (/^\S/.test(line)) inBlock = line.trim() === "/*";
+    else if (inBlock && line.includes(":")) {
+      const at = line.indexOf(":");
+      headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+  }
+  return headers;
+}
+
+const ISOLATION = ["Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy"];
+
+export async function startServer({ dir, port, host, isolation, prefix }) {
   const root = resolve(dir);
   const under = normalisePrefix(prefix);
+  const site = await siteHeaders(root);
   const server = createServer(async (req, res) => {
-    const headers = { "Cross-Origin-Resource-Policy": "cross-origin", "Cache-Control": "no-cache" };
-    if (isolation) {
-      headers["Cross-Origin-Opener-Policy"] = "same-origin";
-      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
-    }
+    const headers = { ...site, "Cache-Control": "no-cache" };
+    if (!isolation) for (const name of ISOLATION) delete headers[name];
     try {
       const url = new URL(req.url, "http://x");
       if (!`${url.pathname}/`.startsWith(under)) throw new Error("outside the prefix");

@@ -20,14 +20,22 @@ function isolated(response) {
 
 // The page sends what it loaded before this worker controlled it (first visit): cache it
 // too, so the site works offline from the first visit on.
-self.addEventListener("message", (event) => {
-  if (event.data?.type !== "cvp:cache") return;
-  // One by one: `addAll` keeps none if any fails, and fails on a URL listed twice (each
-  // worker loads the same script).
-  const urls = [...new Set(event.data.urls)].filter((u) => {
+// Only our own pages can message this worker; still, anything but a list of this site's
+// URLs is ignored, and at most a few hundred are taken.
+const sameSite = (u) => {
+  try {
     const url = new URL(u);
     return url.origin === self.location.origin && url.protocol.startsWith("http");
-  });
+  } catch {
+    return false;
+  }
+};
+self.addEventListener("message", (event) => {
+  const { type, urls: asked } = event.data ?? {};
+  if (type !== "cvp:cache" || !Array.isArray(asked)) return;
+  // One by one: `addAll` keeps none if any fails, and fails on a URL listed twice (each
+  // worker loads the same script).
+  const urls = [...new Set(asked.slice(0, 500))].filter((u) => typeof u === "string" && sameSite(u));
   event.waitUntil(
     caches.open(CACHE).then((cache) => Promise.allSettled(urls.map((u) => cache.add(u)))),
   );

@@ -1,0 +1,65 @@
+// Trunk's post-build hook (Trunk.toml), run on the staged dist/ before it replaces the old:
+// 1. moves the module script Trunk writes inline into index.html (it imports the
+//    wasm-bindgen glue and starts the wasm) into its own file, start.js, so that the
+//    Content-Security-Policy can forbid every inline script;
+// 2. drops the wasm's name section (function names for debuggers: a quarter of the file)
+//    and updates the integrity hash index.html gives for it. Stripping in the compiler
+//    instead also drops the target_features section wasm-bindgen reads.
+// Fails the build, rather than ship a page that would not start, if Trunk's output no
+// longer looks as expected.
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const fail = (why) => {
+  console.error(`finish-dist: ${why}`);
+  process.exit(1);
+};
+const dir = process.env.TRUNK_STAGING_DIR ?? fail("TRUNK_STAGING_DIR is not set (this runs as Trunk's post_build hook)");
+const page = join(dir, "index.html");
+let html = readFileSync(page, "utf8");
+
+const inline = [...html.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)];
+if (inline.length !== 1 || !inline[0][1].includes("./cvp-web.js")) {
+  fail(`expected one inline module script importing ./cvp-web.js in index.html, found ${inline.length}`);
+}
+const [whole, body] = inline[0];
+writeFileSync(join(dir, "start.js"), `// Written by scripts/finish-dist.mjs from Trunk's inline start script.\n${body.trim()}\n`);
+html = html.replace(whole, '<script type="module" src="./start.js"></script>');
+
+/// The module without its custom section called "name".
+function withoutNames(wasm) {
+  const leb = (at) => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = wasm[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (byte < 0x80) return [value, at];
+    }
+  };
+  const kept = [wasm.subarray(0, 8)];
+  for (let at = 8; at < wasm.length; ) {
+    const start = at;
+    const id = wasm[at];
+    const [size, content] = leb(at + 1);
+    at = content + size;
+    if (id === 0) {
+      const [length, name] = leb(content);
+      if (wasm.subarray(name, name + length).toString() === "name") continue;
+    }
+    kept.push(wasm.subarray(start, at));
+  }
+  return Buffer.concat(kept);
+}
+
+const wasmPath = join(dir, "cvp-web_bg.wasm");
+const before = readFileSync(wasmPath);
+const after = withoutNames(before);
+writeFileSync(wasmPath, after);
+const hash = (bytes) => `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+if (html.includes(hash(before))) html = html.replace(hash(before), hash(after));
+else if (html.includes("integrity=")) fail("index.html has integrity hashes, but none for cvp-web_bg.wasm");
+writeFileSync(page, html);
+console.error(`finish-dist: start.js written; wasm ${before.length} -> ${after.length} bytes without its names`);
