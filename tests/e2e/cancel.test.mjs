@@ -41,7 +41,7 @@ async function cancelRun(page, strategy) {
   return { fib, cancelMs: readyAt - clickedAt };
 }
 
-for (const strategy of ["threads", "processes", "sync"]) {
+for (const strategy of ["threads", "processes", "sync", "async", "gil"]) {
   test(`cancelling a big ${strategy} run stops it, and the next run works`, limit(), async () => {
     await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
       const { fib, cancelMs } = await cancelRun(page, strategy);

@@ -74,6 +74,9 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   self.addEventListener("message", async function onInit({ data }) {
     if (data?.type !== "cvp_worker_init") return;
     self.removeEventListener("message", onInit);
+    // A panic inside a Rust future rejects a promise that nobody holds, which the page
+    // would never hear of (only uncaught errors reach a Worker's onerror): say it too.
+    self.addEventListener("unhandledrejection", (e) => postMessage({ type: "cvp_worker_failed", why: `${e.reason}` }));
     try {
       const glue = await import(data.mainJS);
       // Without a memory this worker gets a fresh one, as a process would; a thread gets

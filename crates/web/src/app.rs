@@ -71,7 +71,23 @@ fn mount_declared(element: &Element) {
     mount(element, host, state, notices);
 }
 
+/// Mounts a fresh widget where one stopped (the error box's "Reload this widget").
+pub fn remount(element: &Element) {
+    if document().query_selector("[data-embed]").ok().flatten().is_some() {
+        let (state, notices) = WidgetState::from_query(&current_query());
+        mount(element, Host::Embed, state, notices);
+    } else {
+        mount_declared(element);
+    }
+}
+
+/// Mounts one widget, as a new mount of its root ([`crate::fault`]): a panic in its code
+/// from now on stops this widget alone.
 fn mount(element: &Element, host: Host, state: WidgetState, notices: Vec<Notice>) {
+    crate::fault::begin(element).run(|| mount_widget(element, host, state, notices));
+}
+
+fn mount_widget(element: &Element, host: Host, state: WidgetState, notices: Vec<Notice>) {
     match state {
         WidgetState::Run(s) => realrun::mount(element, runner(), host, s, notices),
         WidgetState::Anim(s) => anim::mount_preset(element, host, s, notices),

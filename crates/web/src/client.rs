@@ -58,7 +58,7 @@ struct Inner {
     waiting: Vec<ReadyCallback>,
     current: Option<Current>,
     next_id: u32,
-    watchers: Vec<Box<dyn Fn(bool)>>,
+    watchers: Vec<Box<dyn FnMut(bool)>>,
 }
 
 /// The page's runner.
@@ -85,25 +85,32 @@ impl Runner {
         }))
     }
 
-    /// Calls `f` once the runner is ready (at once if it is).
+    /// Calls `f` once the runner is ready (at once if it is), within the mount of the
+    /// widget that asked ([`crate::fault`]).
     pub fn when_ready(&self, f: impl FnOnce(&Readiness) + 'static) {
         let ready = self.0.borrow().ready.clone();
         match ready {
             Some(r) => f(&r),
-            None => self.0.borrow_mut().waiting.push(Box::new(f)),
+            None => {
+                let scope = crate::fault::current();
+                let f = move |r: &Readiness| crate::fault::run_in(&scope, || f(r));
+                self.0.borrow_mut().waiting.push(Box::new(f));
+            }
         }
     }
 
-    /// Calls `f(busy)` whenever a job starts or ends, so every widget can disable its run
-    /// buttons while any job is in flight.
-    pub fn watch_busy(&self, f: impl Fn(bool) + 'static) {
+    /// Calls `f(busy)` whenever a job starts or ends, or the runner (re)starts, so every
+    /// widget can disable its run buttons while it cannot run. Within the mount of the
+    /// widget that asked: a widget stopped by a panic hears nothing more.
+    pub fn watch_busy(&self, mut f: impl FnMut(bool) + 'static) {
         f(self.busy());
-        self.0.borrow_mut().watchers.push(Box::new(f));
+        self.0.borrow_mut().watchers.push(Box::new(crate::fault::scoped(f)));
     }
 
-    /// Whether a job is in flight.
+    /// Whether the runner cannot take a job now: one is in flight, or it is starting.
     pub fn busy(&self) -> bool {
-        self.0.borrow().current.is_some()
+        let inner = self.0.borrow();
+        inner.current.is_some() || inner.ready.is_none()
     }
 
     /// Starts `job`; `listener` hears its progress and its end. Refused while another job
@@ -173,7 +180,12 @@ impl Runner {
             let id = inner.next_id;
             inner.next_id += 1;
             inner.worker.post_message(&encode(&request(id))).map_err(|e| format!("{e:?}"))?;
-            inner.current = Some(Current { id, listener: Box::new(listener), _deadline: None });
+            if crate::fault::injected("runner") {
+                let _ = inner.worker.post_message(&encode(&ToRunner::Crash));
+            }
+            // The run's events reach the widget that asked, within its mount ([`crate::fault`]).
+            let listener = Box::new(crate::fault::scoped(listener));
+            inner.current = Some(Current { id, listener, _deadline: None });
         }
         self.notify_busy();
         Ok(())
@@ -195,18 +207,22 @@ impl Runner {
     }
 
     fn replace_worker(&self, id: u32) {
-        {
-            let mut inner = self.0.borrow_mut();
-            if inner.current.as_ref().map(|c| c.id) != Some(id) {
-                return;
-            }
-            inner.worker.terminate();
-            let (worker, on_message) = spawn_runner(Rc::downgrade(&self.0));
-            inner.worker = worker;
-            inner._on_message = on_message;
-            inner.ready = None;
+        if self.0.borrow().current.as_ref().map(|c| c.id) != Some(id) {
+            return;
         }
+        self.restart();
         self.finish(id, RunEvent::Cancelled);
+    }
+
+    /// Ends the runner worker and starts a fresh one (with its own pool); jobs wait for
+    /// its readiness as at page load.
+    fn restart(&self) {
+        let mut inner = self.0.borrow_mut();
+        inner.worker.terminate();
+        let (worker, on_message) = spawn_runner(Rc::downgrade(&self.0));
+        inner.worker = worker;
+        inner._on_message = on_message;
+        inner.ready = None;
     }
 
     fn finish(&self, id: u32, event: RunEvent) {
@@ -225,8 +241,8 @@ impl Runner {
 
     fn notify_busy(&self) {
         let busy = self.busy();
-        let watchers = std::mem::take(&mut self.0.borrow_mut().watchers);
-        for w in &watchers {
+        let mut watchers = std::mem::take(&mut self.0.borrow_mut().watchers);
+        for w in &mut watchers {
             w(busy);
         }
         let mut inner = self.0.borrow_mut();
@@ -246,6 +262,7 @@ impl Runner {
                 for f in waiting {
                     f(&ready);
                 }
+                self.notify_busy();
             }
             FromRunner::Progress { id, done, total } => {
                 // Call the listener without holding the borrow: it may ask the runner things.
@@ -261,7 +278,21 @@ impl Runner {
                     self.0.borrow_mut().current.get_or_insert(current);
                 }
             }
-            FromRunner::Failed { id: 0, error } if self.0.borrow().ready.is_none() => {
+            FromRunner::Stopped { error } if self.0.borrow().ready.is_some() => {
+                // The runner died (a bug, a crash): the job in flight fails at once with
+                // the reason, and a fresh runner starts, so that the next run works.
+                web_sys::console::error_1(&error.clone().into());
+                self.restart();
+                let id = self.0.borrow().current.as_ref().map(|c| c.id);
+                match id {
+                    Some(id) => {
+                        let why = format!("{error}. A fresh runner is starting: run again in a moment.");
+                        self.finish(id, RunEvent::Failed(why));
+                    }
+                    None => self.notify_busy(),
+                }
+            }
+            FromRunner::Stopped { error } => {
                 // The runner itself failed to start: no job can run, say why everywhere.
                 let caps = Capabilities {
                     isolated: false,

@@ -69,9 +69,12 @@ impl AsRef<web_sys::Node> for El {
     }
 }
 
-/// Adds an event listener that lives as long as the page (see [`El::on`]).
-pub fn listen(target: &web_sys::EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
-    let closure = Closure::<dyn FnMut(Event)>::new(f);
+/// Adds an event listener that lives as long as the page. It runs within the widget its
+/// target belongs to, so that a panic in it stops that widget alone ([`crate::fault`]).
+pub fn listen(target: &web_sys::EventTarget, event: &str, mut f: impl FnMut(Event) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        crate::fault::within_event(&e.clone(), || f(e));
+    });
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     closure.forget();
 }

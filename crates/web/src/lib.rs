@@ -10,6 +10,7 @@ pub mod clock;
 pub mod dom;
 pub mod download;
 pub mod embedder;
+pub mod fault;
 pub mod runs;
 pub mod widgets;
 pub mod worker;
@@ -21,9 +22,11 @@ use wasm_bindgen::JsCast;
 /// window): mounts every widget the document declares.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
     if web_sys::window().is_some() {
+        fault::install(app::remount);
         app::mount_all();
+    } else {
+        console_error_panic_hook::set_once();
     }
 }
 

@@ -78,6 +78,7 @@ fn serve(caps: Capabilities) {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         match decode::<ToRunner>(event.data()) {
             Ok(ToRunner::Cancel) => cancel::request(),
+            Ok(ToRunner::Crash) => panic!("injected fault: the runner was told to stop mid-run"),
             Ok(ToRunner::Run { id, .. } | ToRunner::Pipeline { id, .. }) if busy.get() => {
                 post(&FromRunner::Failed { id, error: "a run is already in progress".into() });
             }

@@ -395,11 +395,13 @@ impl Player {
         }
         if inner.frame.is_none() {
             let weak = Rc::downgrade(&self.0);
-            inner.frame = Some(Closure::new(move |now: f64| {
+            // Within its widget's mount: a panic stops this widget alone, and the frames of
+            // a widget that stopped or was reloaded are not asked for again.
+            inner.frame = Some(Closure::new(crate::fault::scoped(move |now: f64| {
                 if let Some(inner) = weak.upgrade() {
                     Player(inner).tick(now);
                 }
-            }));
+            })));
         }
         let f = inner.frame.as_ref().expect("set above");
         if let Some(w) = web_sys::window() {

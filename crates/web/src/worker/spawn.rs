@@ -68,12 +68,12 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.key() == key)
     }
 
-    /// The message its owner receives when the worker cannot start: the same typed
-    /// failure the worker itself would send.
+    /// The message its owner receives when the worker cannot start, or stops on an
+    /// uncaught error: typed like the worker's own messages.
     fn failure(self, why: String) -> JsValue {
-        let error = format!("the {} worker failed to start: {why}", self.key());
+        let error = format!("the {} worker stopped: {why}", self.key());
         match self {
-            Role::Runner => encode(&FromRunner::Failed { id: 0, error }),
+            Role::Runner => encode(&FromRunner::Stopped { error }),
             // A thread's owner only needs to hear that it failed.
             Role::Process | Role::Thread => encode(&FromProcess::Failed { error }),
         }

@@ -176,7 +176,14 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
             crate::dom::listen(&b, "click", move |_| f(&w));
         }
     };
-    on("run", |w| start(w, Plan::Selected));
+    on("run", |w| {
+        if crate::fault::injected("run") {
+            // A bug in the middle of the widget's own code, its state borrowed (tests only).
+            let _state = w.borrow_mut();
+            panic!("injected fault: a bug in the run button's handler");
+        }
+        start(w, Plan::Selected)
+    });
     on("run-all", |w| start(w, Plan::Every));
     on("scale", |w| start(w, Plan::Scale));
     on("cancel", |w| {
@@ -394,7 +401,9 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
         }
     });
     if let Err(e) = result {
-        let w = widget.borrow();
+        let mut w = widget.borrow_mut();
+        w.queue.clear();
+        w.set_stage(Stage::Ready);
         w.status.set_text_content(Some(&format!("Cannot run now: {e}")));
         return false;
     }

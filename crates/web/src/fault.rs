@@ -1,0 +1,152 @@
+//! Faults, contained: a panic in one widget's code replaces that widget with an error box
+//! (the panic's message and a "Reload this widget" button) and leaves every other widget
+//! running.
+//!
+//! Code that runs for a widget runs [`within`] its root element: DOM events through
+//! [`crate::dom::listen`], animation frames, run events. The panic hook finds the widget
+//! whose code was running and paints the box there. The wasm build aborts on panic, so the
+//! trap then unwinds to the browser's event loop, which calls the next callback as usual:
+//! other widgets' state is untouched. Each mount of a widget is a new *generation* (an
+//! attribute on its root); the box ends the failed generation, so that the failed
+//! widget's leftover callbacks (an animation loop, say) see it is over and stop.
+
+use crate::dom::{el, listen};
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event};
+
+const GENERATION: &str = "data-generation";
+
+thread_local! {
+    // The widget whose code is running, and its generation then.
+    static CURRENT: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// One mount of one widget: its root and generation.
+#[derive(Clone)]
+pub struct Scope {
+    root: Element,
+    generation: u32,
+}
+
+impl Scope {
+    /// The current mount of the widget at `root`.
+    pub fn of(root: &Element) -> Scope {
+        Scope { root: root.clone(), generation: generation(root) }
+    }
+
+    /// Whether this mount still stands (no panic ended it, no reload replaced it).
+    pub fn alive(&self) -> bool {
+        generation(&self.root) == self.generation
+    }
+
+    /// Runs `f` as this widget's code; a dead mount's callbacks do nothing.
+    pub fn run<R>(&self, f: impl FnOnce() -> R) -> Option<R> {
+        if !self.alive() {
+            return None;
+        }
+        let outer = CURRENT.with(|c| c.replace(Some(self.clone())));
+        let result = f();
+        CURRENT.with(|c| *c.borrow_mut() = outer);
+        Some(result)
+    }
+}
+
+/// The mount whose code is running now, if any.
+pub fn current() -> Option<Scope> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Runs `f` within `scope` (see [`Scope::run`]), or as is outside any mount.
+pub fn run_in(scope: &Option<Scope>, f: impl FnOnce()) {
+    match scope {
+        Some(scope) => {
+            scope.run(f);
+        }
+        None => f(),
+    }
+}
+
+/// Wraps a callback so that it runs within the mount whose code is running now (and does
+/// nothing once that mount has ended); outside any mount, it runs as is.
+pub fn scoped<T>(mut f: impl FnMut(T) + 'static) -> impl FnMut(T) + 'static {
+    let scope = current();
+    move |x| run_in(&scope, || f(x))
+}
+
+fn generation(root: &Element) -> u32 {
+    root.get_attribute(GENERATION).and_then(|g| g.parse().ok()).unwrap_or(0)
+}
+
+/// Starts a new mount of the widget at `root` (ending any earlier one) and returns it.
+pub fn begin(root: &Element) -> Scope {
+    let _ = root.set_attribute(GENERATION, &(generation(root) + 1).to_string());
+    Scope::of(root)
+}
+
+/// Runs an event's handler within the widget the event's target belongs to, if any.
+pub fn within_event(event: &Event, f: impl FnOnce()) {
+    let root = event
+        .current_target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|e| e.closest("[data-widget]").ok().flatten());
+    match root {
+        Some(root) => {
+            Scope::of(&root).run(f);
+        }
+        None => f(),
+    }
+}
+
+/// The page's panic hook: the console's report, then the error box in the widget whose
+/// code panicked. `remount` mounts a fresh widget at a root (the reload button).
+pub fn install(remount: fn(&Element)) {
+    std::panic::set_hook(Box::new(move |info| {
+        console_error_panic_hook::hook(info);
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        if let Some(scope) = CURRENT.with(|c| c.borrow_mut().take()) {
+            show(&scope.root, &message, remount);
+        }
+    }));
+}
+
+/// Replaces the widget at `root` with the error box, ending its mount.
+fn show(root: &Element, message: &str, remount: fn(&Element)) {
+    begin(root);
+    let _ = root.set_attribute("data-state", "error");
+    let button = el("button").attr("type", "button").attr("data-action", "reload-widget");
+    let button = button.text("Reload this widget").build();
+    let root_for_reload = root.clone();
+    listen(&button, "click", move |_| {
+        root_for_reload.set_text_content(None);
+        remount(&root_for_reload);
+    });
+    let text = "This widget stopped because of a bug: the other widgets on the page still work.";
+    let report = el("div")
+        .class("cvp-fault")
+        .attr("role", "alert")
+        .child(el("p").text(text))
+        .child(el("pre").class("cvp-fault-message").text(message))
+        .child(button)
+        .build();
+    root.set_text_content(None);
+    let _ = root.append_child(&report);
+}
+
+/// A test-only switch: whether the page's `window.__cvpFault` names `point`, which it then
+/// clears. Only a script running in the page can set it; no URL or message can.
+pub fn injected(point: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let key = wasm_bindgen::JsValue::from_str("__cvpFault");
+    let asked = js_sys::Reflect::get(&window, &key).ok().and_then(|v| v.as_string());
+    if asked.as_deref() != Some(point) {
+        return false;
+    }
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    true
+}

@@ -1,0 +1,130 @@
+// Faults, contained: a bug in one widget stops that widget alone and it can be reloaded; a
+// runner that dies mid-run says so within a second and the next run works; a tab hidden
+// mid-run finishes cleanly. The faults are real (a panic, a crashed worker), injected by
+// a switch only a script in the page can set: window.__cvpFault.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  READY_TIMEOUT,
+  SMALL_FETCH,
+  SMALL_FIB,
+  assertNoProblems,
+  assertRow,
+  attrs,
+  clickWhenEnabled,
+  limit,
+  openPage,
+  results,
+  runStrategy,
+  setInputs,
+  setup,
+  waitReady,
+  waitState,
+  withPage,
+} from "./helpers.mjs";
+
+const env = setup();
+
+/// Opens the page, runs `fn`, then checks the page reported nothing but what `expected`
+/// matches (the injected fault's own reports).
+async function withFault(url, expected, fn) {
+  const session = await openPage(env.browser, url);
+  try {
+    await fn(session.page);
+    session.problems = session.problems.filter((p) => !expected.test(p));
+    assertNoProblems(session, url);
+  } finally {
+    await session.close();
+  }
+}
+
+test("a panic in one widget shows an error box there; the others keep working; reload brings it back", limit(), async () => {
+  await withFault(env.urls.CVP_SITE_ISOLATED, /injected fault|RuntimeError: unreachable/, async (page) => {
+    const fib = page.locator("#fib");
+    const fetch = page.locator("#fetch");
+    await waitReady(fib, "fib");
+    await waitReady(fetch, "fetch");
+    await page.evaluate(() => (window.__cvpFault = "run"));
+    await fib.locator("[data-action=run]").click();
+    const box = fib.locator(".cvp-fault[role=alert]");
+    await box.waitFor({ timeout: 5_000 });
+    assert.match(await box.locator(".cvp-fault-message").textContent(), /injected fault: a bug in the run button's handler/);
+    assert.equal((await attrs(fib)).state, "error");
+
+    // Every other widget still works: a real run, and an animation that steps on.
+    await setInputs(fetch, SMALL_FETCH);
+    await runStrategy(fetch, "async", { what: "fetch after fib's panic" });
+    assertRow(await results(fetch), "async", "fetch after fib's panic: ");
+    const anim = page.locator("#compare-4x4");
+    await anim.scrollIntoViewIfNeeded();
+    const time = anim.locator(".cvp-time").first();
+    const before = await time.textContent();
+    await anim.locator("[data-action=step]").first().click();
+    await page.waitForFunction(([el, t]) => el.textContent !== t, [await time.elementHandle(), before], { timeout: 5_000 });
+
+    // The broken widget comes back, and runs.
+    await box.locator("[data-action=reload-widget]").click();
+    await waitReady(fib, "fib after its reload");
+    await setInputs(fib, SMALL_FIB);
+    await runStrategy(fib, "threads", { what: "fib after its reload" });
+    assertRow(await results(fib), "threads", "fib after its reload: ");
+  });
+});
+
+test("a runner that dies mid-run gives a clear error within a second, and the next run works", limit(), async () => {
+  await withFault(env.urls.CVP_SITE_ISOLATED, /injected fault|runner worker stopped|unreachable/, async (page) => {
+    const fetch = page.locator("#fetch");
+    await waitReady(fetch, "fetch");
+    await setInputs(fetch, { tasks: 20, latency: 500, parse: 0 });
+    await fetch.locator("select[name=strategy]").selectOption("async");
+    await page.evaluate(() => (window.__cvpFault = "runner"));
+    const clicked = await page.evaluate(() => performance.now());
+    await clickWhenEnabled(fetch, "run", "the run whose runner dies");
+    await waitState(fetch, ["error"], { timeout: 5_000, what: "the run whose runner died" });
+    const failedAt = await page.evaluate(() => performance.now());
+    assert.ok(failedAt - clicked < 1_000, `the error came ${(failedAt - clicked).toFixed(0)} ms after the run started`);
+    assert.match((await attrs(fetch)).status, /runner worker stopped/, "the status says what happened");
+    await setInputs(fetch, SMALL_FETCH);
+    for (const strategy of ["async", "threads"]) {
+      await runStrategy(fetch, strategy, { what: `${strategy} on the fresh runner` });
+      assertRow(await results(fetch), strategy, "on the fresh runner: ");
+    }
+  });
+});
+
+test("a tab hidden mid-run and shown again finishes the run and draws it", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const fetch = page.locator("#fetch");
+    await waitReady(fetch, "fetch");
+    await setInputs(fetch, { tasks: 10, latency: 300, parse: 0 });
+    await fetch.locator("select[name=strategy]").selectOption("sync");
+    await clickWhenEnabled(fetch, "run", "the run behind a hidden tab");
+    await waitState(fetch, ["running"], { timeout: 10_000, what: "the run behind a hidden tab" });
+    // Hidden, then shown again. Headless Chromium cannot hide a tab (another tab in front
+    // or a minimised window leave it "visible"), so the page is told, as a browser tells
+    // it: document.hidden, visibilityState, and the visibilitychange event.
+    const setHidden = (hidden) =>
+      page.evaluate((hidden) => {
+        for (const [key, value] of [["hidden", hidden], ["visibilityState", hidden ? "hidden" : "visible"]]) {
+          Object.defineProperty(document, key, { configurable: true, get: () => value });
+        }
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, hidden);
+    await setHidden(true);
+    await page.waitForTimeout(1_500);
+    assert.equal((await attrs(fetch)).state, "running", "the run goes on while the tab is hidden");
+    await setHidden(false);
+    await waitState(fetch, ["done"], { timeout: 20_000, what: "the run once the tab is shown again" });
+    assertRow(await results(fetch), "sync", "after the tab came back: ");
+    assert.match((await attrs(fetch)).status, /\b10 pages in/, "all ten pages were fetched");
+    // Its timeline is drawn: the canvas is not blank.
+    const inked = await fetch.locator("canvas").first().evaluate((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4 * 13) if (d[i] > 0) n++;
+      return n;
+    });
+    assert.ok(inked > 100, `the timeline is drawn after the tab came back (${inked} inked samples)`);
+  });
+});
