@@ -25,6 +25,7 @@ mod layout;
 pub mod picture;
 pub mod playback;
 mod prepared;
+pub mod prose;
 mod raster;
 mod shape;
 mod style;

@@ -6,6 +6,7 @@
 //! player's and [`results`]'s.
 
 mod post;
+mod prose;
 mod results;
 
 use super::form::{show_notices, Form};
@@ -164,6 +165,16 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
     runner.watch_busy(move |is_busy| {
         if let Some(w) = busy.upgrade() {
             w.borrow().set_busy(is_busy);
+        }
+    });
+    let predicting = Rc::downgrade(&widget);
+    let kind = widget.borrow().kind;
+    prose::on_predict(kind, move || {
+        if let Some(w) = predicting.upgrade() {
+            let w = w.borrow();
+            if let Some(caps) = &w.caps {
+                prose::show(w.kind, &w.results, caps);
+            }
         }
     });
 }
@@ -419,6 +430,7 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     let pool = PagePool { threads: caps.pool_threads, startup_ms: caps.pool_startup_ms };
     w.results.record(job, purpose, trace, pool);
     w.results_view.show(&w.results);
+    prose::show(w.kind, &w.results, &caps);
     // What a Web Worker costs, said where it was paid: a thread is not free here either.
     let workers = match Startup::of(&job, trace, pool) {
         Startup::InRun(ms) => {

@@ -1,0 +1,213 @@
+//! The reader's own numbers, in sentences: what the essay says under a real-run widget once
+//! strategies have run, and how a prediction compares with what ran. Every time and
+//! speedup is written exactly as the results table writes it, so the two always agree.
+
+use crate::words::format_duration;
+use cvp_model::compare::{Results, Row};
+use cvp_model::job::RunKind;
+use cvp_model::Strategy;
+
+/// Within this fraction of the fastest, a strategy counts as a tie for first.
+const TIE: f64 = 0.10;
+
+/// A speedup as the table writes it.
+fn times(s: f64) -> String {
+    format!("{s:.2}×")
+}
+
+/// The runs, in words; `None` before any run.
+pub fn yours(kind: RunKind, results: &Results) -> Option<String> {
+    let rows = results.rows();
+    if rows.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let sync = rows.iter().find(|r| r.strategy == Strategy::Sync);
+    match sync {
+        Some(s) => out
+            .push(format!("On your machine, synchronous code took {}.", format_duration(s.outcome.makespan))),
+        None => out.push("On your machine (run synchronous code too, to see the speedups):".into()),
+    }
+    for row in rows.iter().filter(|r| r.strategy != Strategy::Sync) {
+        out.push(compared(row));
+    }
+    if let Some(lesson) = lesson(kind, &rows) {
+        out.push(lesson);
+    }
+    Some(out.join(" "))
+}
+
+/// One strategy against synchronous code.
+fn compared(row: &Row) -> String {
+    let (label, t) = (row.strategy.label(), format_duration(row.outcome.makespan));
+    match row.speedup {
+        Some(s) if s >= 1.0 + TIE => format!("{label} finished in {t}, {} sooner.", times(s)),
+        Some(s) if s <= 1.0 - TIE => format!("{label} took {t}: {}, slower than synchronous code.", times(s)),
+        Some(s) => format!("{label} took {t}: {}, about the same.", times(s)),
+        None => format!("{label} took {t}."),
+    }
+}
+
+/// What the numbers show, once the strategies that tell it have run.
+fn lesson(kind: RunKind, rows: &[Row]) -> Option<String> {
+    let speedup = |s: Strategy| rows.iter().find(|r| r.strategy == s).and_then(|r| r.speedup);
+    match kind {
+        RunKind::Fib => {
+            let (threads, coroutines) = (speedup(Strategy::Threads)?, speedup(Strategy::Async)?);
+            Some(if threads >= 1.0 + TIE && coroutines < 1.0 + TIE {
+                "This work is all computing: threads gained because your machine ran several at \
+                 once, on several cores; coroutines take turns on one thread, so they could not."
+                    .to_string()
+            } else if threads < 1.0 + TIE {
+                "Threads gained nothing here: with one core free (or one in all), computing \
+                 cannot overlap, whatever the strategy."
+                    .to_string()
+            } else {
+                "Coroutines came out faster than synchronous code, which one thread taking \
+                 turns cannot be: that is noise, a busy machine, or a first run still warming up."
+                    .to_string()
+            })
+        }
+        RunKind::Fetch => {
+            let coroutines = speedup(Strategy::Async)?;
+            Some(if coroutines >= 1.0 + TIE {
+                "These pages are mostly waiting: coroutines overlap the waits on one thread, \
+                 which synchronous code, waiting for each page in turn, cannot."
+                    .to_string()
+            } else {
+                "Coroutines gained little here: the pages spend more time parsing (computing) \
+                 than waiting, and one thread computes one page at a time."
+                    .to_string()
+            })
+        }
+    }
+}
+
+/// How the reader's prediction fared; `None` before any run. `runnable` counts the
+/// strategies this browser can run (the threads need shared memory).
+pub fn reveal(predicted: Option<Strategy>, results: &Results, runnable: usize) -> Option<String> {
+    let rows = results.rows();
+    let fastest = rows.iter().min_by(|a, b| a.outcome.makespan.total_cmp(&b.outcome.makespan))?;
+    let best = fastest.outcome.makespan;
+    let first = format!("{} ({})", fastest.strategy.label(), format_duration(best));
+    let so_far = if rows.len() == 1 && runnable > 1 {
+        format!("So far only {first} has run.")
+    } else if rows.len() < runnable {
+        format!("Of the {} strategies you have run so far, the fastest is {first}.", rows.len())
+    } else {
+        format!("On your machine, {first} finished first.")
+    };
+    let Some(predicted) = predicted else {
+        return Some(format!("{so_far} (Pick a prediction above to compare.)"));
+    };
+    let verdict = match rows.iter().find(|r| r.strategy == predicted) {
+        None => format!("You predicted {}, which has not run yet.", predicted.label()),
+        Some(r) if r.strategy == fastest.strategy => format!("You predicted {}: right.", predicted.label()),
+        Some(r) if r.outcome.makespan <= best * (1.0 + TIE) => format!(
+            "You predicted {}, which took {}: within 10 % of the fastest, a tie.",
+            predicted.label(),
+            format_duration(r.outcome.makespan)
+        ),
+        Some(r) => format!(
+            "You predicted {}, which took {}.",
+            predicted.label(),
+            format_duration(r.outcome.makespan)
+        ),
+    };
+    Some(format!("{verdict} {so_far}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cvp_model::compare::{PagePool, Purpose};
+    use cvp_model::job::{Job, Workload};
+    use cvp_model::Trace;
+
+    fn results(kind: RunKind, times: &[(Strategy, f64)]) -> Results {
+        let workload = match kind {
+            RunKind::Fib => Workload::Fib { tasks: 4, n: 20 },
+            RunKind::Fetch => Workload::Fetch { tasks: 4, latency_ms: 100.0, parse_ms: 0.0 },
+        };
+        let mut r = Results::default();
+        for &(strategy, ms) in times {
+            let job = Job { workload, strategy, threads: 2, limit: None, switch_ms: 5.0 };
+            let trace = Trace { makespan: ms, ..Trace::new(strategy, 2) };
+            r.record(job, Purpose::Compare, &trace, PagePool { threads: 2, startup_ms: 0.0 });
+        }
+        r
+    }
+
+    #[test]
+    fn nothing_is_said_before_a_run() {
+        assert_eq!(yours(RunKind::Fib, &Results::default()), None);
+        assert_eq!(reveal(Some(Strategy::Threads), &Results::default(), 5), None);
+    }
+
+    #[test]
+    fn the_sentences_quote_the_tables_numbers() {
+        let r = results(
+            RunKind::Fib,
+            &[(Strategy::Sync, 4000.0), (Strategy::Threads, 1050.0), (Strategy::Async, 4100.0)],
+        );
+        let text = yours(RunKind::Fib, &r).unwrap();
+        for row in r.rows() {
+            assert!(text.contains(&format_duration(row.outcome.makespan)), "{text}");
+            if row.strategy != Strategy::Sync {
+                assert!(text.contains(&times(row.speedup.unwrap())), "{text}");
+            }
+        }
+        assert!(text.contains("Threads finished in 1.1 s, 3.81× sooner."), "{text}");
+        assert!(text.contains("Coroutines took 4.1 s: 0.98×, about the same."), "{text}");
+        assert!(text.contains("several cores"), "the lesson of a multi-core machine: {text}");
+    }
+
+    #[test]
+    fn one_core_and_waiting_pages_get_their_own_lessons() {
+        let r = results(
+            RunKind::Fib,
+            &[(Strategy::Sync, 4000.0), (Strategy::Threads, 3900.0), (Strategy::Async, 4000.0)],
+        );
+        assert!(yours(RunKind::Fib, &r).unwrap().contains("Threads gained nothing"));
+        let r = results(RunKind::Fetch, &[(Strategy::Sync, 5000.0), (Strategy::Async, 520.0)]);
+        let text = yours(RunKind::Fetch, &r).unwrap();
+        assert!(text.contains("9.62× sooner") && text.contains("overlap the waits"), "{text}");
+    }
+
+    #[test]
+    fn without_sync_there_is_no_speedup_to_quote() {
+        let r = results(RunKind::Fib, &[(Strategy::Threads, 1000.0)]);
+        let text = yours(RunKind::Fib, &r).unwrap();
+        assert!(text.contains("run synchronous code too") && !text.contains('×'), "{text}");
+    }
+
+    #[test]
+    fn a_prediction_is_right_a_tie_or_wrong() {
+        let r = results(
+            RunKind::Fetch,
+            &[
+                (Strategy::Sync, 5000.0),
+                (Strategy::Async, 520.0),
+                (Strategy::Threads, 540.0),
+                (Strategy::Gil, 560.0),
+                (Strategy::Processes, 900.0),
+            ],
+        );
+        let right = reveal(Some(Strategy::Async), &r, 5).unwrap();
+        assert!(
+            right.starts_with("You predicted Coroutines: right.")
+                && right.contains("Coroutines (520 ms) finished first"),
+            "{right}"
+        );
+        assert!(reveal(Some(Strategy::Threads), &r, 5).unwrap().contains("a tie"));
+        let wrong = reveal(Some(Strategy::Sync), &r, 5).unwrap();
+        assert!(wrong.contains("You predicted Synchronous, which took 5.0 s."), "{wrong}");
+        assert!(reveal(None, &r, 5).unwrap().contains("Pick a prediction"));
+        let partial = results(RunKind::Fetch, &[(Strategy::Sync, 5000.0)]);
+        let text = reveal(Some(Strategy::Async), &partial, 5).unwrap();
+        assert!(
+            text.contains("has not run yet") && text.contains("So far only Synchronous (5.0 s) has run."),
+            "{text}"
+        );
+    }
+}

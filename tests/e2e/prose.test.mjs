@@ -1,0 +1,41 @@
+// The essay quotes the reader's own runs: predict, run every strategy, and the page reveals
+// how the prediction fared and describes the run with the results table's own numbers.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { clickAndFinish, limit, results, setInputs, setup, waitReady, withPage } from "./helpers.mjs";
+
+const env = setup();
+
+test("predict, run every strategy, and the prose quotes the table", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const fib = page.locator("#fib");
+    const yours = page.locator("[data-yours=fib]");
+    const reveal = page.locator("[data-reveal=fib]");
+    await waitReady(fib, "fib");
+    const neutral = await yours.textContent();
+    assert.equal((await reveal.textContent()).trim(), "", "nothing is revealed before a run");
+
+    await page.locator("input[name=predict-fib][value=async]").check();
+    await setInputs(fib, { tasks: 8, n: 27 });
+    await clickAndFinish(fib, "run-all", { what: "Run every strategy" });
+    const table = await results(fib);
+    const ran = Object.keys(table);
+    assert.ok(ran.length >= 3, `several strategies ran: ${ran.join(", ")}`);
+
+    const text = await yours.textContent();
+    assert.notEqual(text, neutral, "the paragraph now describes the run");
+    for (const [strategy, row] of Object.entries(table)) {
+      assert.ok(text.includes(row.wallText), `the prose quotes ${strategy}'s time ${row.wallText}: ${text}`);
+      if (strategy !== "sync") assert.ok(text.includes(row.speedup), `and its speedup ${row.speedup}: ${text}`);
+    }
+    const fastest = Object.entries(table).sort((a, b) => a[1].ms - b[1].ms)[0];
+    const said = await reveal.textContent();
+    assert.match(said, /^You predicted Coroutines/, said);
+    assert.ok(said.includes(fastest[1].wallText), `the reveal names the fastest run's time: ${said}`);
+
+    // A changed prediction is compared at once, without running again.
+    await page.locator("input[name=predict-fib][value=threads]").check();
+    await page.waitForFunction((el) => el.textContent.startsWith("You predicted Threads"), await reveal.elementHandle(), { timeout: 2_000 });
+  });
+});
