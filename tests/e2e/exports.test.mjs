@@ -25,7 +25,7 @@ function pngSize(bytes) {
 async function checkExports(page, loc, titles) {
   const png = await download(page, loc, "png");
   assert.match(png.name, /^cvp-[a-z0-9-]+\.png$/);
-  const canvases = await loc.locator("canvas.cvp-canvas").evaluateAll((cs) => cs.map((c) => ({ w: c.width, h: c.height, css: c.getBoundingClientRect().width })));
+  const canvases = await loc.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => ({ w: c.width, h: c.height, css: c.getBoundingClientRect().width })));
   const size = pngSize(png.bytes);
   assert.equal(size.width, Math.max(...canvases.map((c) => c.w)), "the PNG is as wide as the widest canvas's backing store");
   assert.equal(size.height, canvases.reduce((a, c) => a + c.h, 0), "the PNG stacks every panel");
@@ -84,6 +84,11 @@ test("a real run's measured timeline exports too", limit(), async () => {
     await setInputs(fib, SMALL_FIB);
     await runStrategy(fib, "threads");
     await fib.locator("[data-export=csv]").waitFor({ state: "visible" });
-    await checkExports(page, fib, ["Measured timeline"]);
+    // Two panels: the run as measured, and as the simulator predicted it.
+    const titles = await fib.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));
+    assert.equal(titles.length, 2, `measured and predicted: ${titles.join(" | ")}`);
+    assert.match(titles[0], /^Threads: measured/);
+    assert.match(titles[1], /^Threads: the simulator's prediction/);
+    await checkExports(page, fib, titles);
   });
 });

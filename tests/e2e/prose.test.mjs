@@ -1,5 +1,6 @@
 // The essay quotes the reader's own runs: predict, run every strategy, and the page reveals
-// how the prediction fared and describes the run with the results table's own numbers.
+// how the prediction fared and describes the run with the results table's own numbers; every
+// strategy's timeline stays on screen beside the simulator's prediction for it.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -33,6 +34,17 @@ test("predict, run every strategy, and the prose quotes the table", limit(), asy
     const said = await reveal.textContent();
     assert.match(said, /^You predicted Coroutines/, said);
     assert.ok(said.includes(fastest[1].wallText), `the reveal names the fastest run's time: ${said}`);
+
+    // Every strategy's measured timeline stays, each beside the simulator's prediction,
+    // and the page says how they compare.
+    const panels = await fib.locator(".cvp-panels canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));
+    for (const strategy of ran) {
+      const label = (await fib.locator(`select[name=strategy] option[value=${strategy}]`).textContent()).replace(/ \(unavailable here\)$/, "");
+      assert.ok(panels.some((p) => p.startsWith(`${label}: measured`)), `${label}'s measured timeline is drawn: ${panels.join(" | ")}`);
+      assert.ok(panels.some((p) => p.startsWith(`${label}: the simulator's prediction`)), `and its prediction: ${panels.join(" | ")}`);
+    }
+    assert.equal(panels.length, 2 * ran.length, "two panels a strategy, no more");
+    assert.match(await fib.locator(".cvp-predicted").textContent(), /simulator predicted|simulator's prediction/);
 
     // A changed prediction is compared at once, without running again.
     await page.locator("input[name=predict-fib][value=threads]").check();

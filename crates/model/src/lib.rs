@@ -11,6 +11,7 @@ pub mod export;
 pub mod fib;
 pub mod job;
 pub mod pipeline;
+pub mod predict;
 pub mod presets;
 pub mod query;
 pub mod record;

@@ -208,14 +208,31 @@ impl Player {
         self.0.borrow().root.clone()
     }
 
+    /// Like [`Player::load`], retitling the panels: each trace with its title.
+    pub fn load_titled(&self, panels: Vec<(String, cvp_model::Trace)>, at: Option<f64>) {
+        let traces = {
+            let mut inner = self.0.borrow_mut();
+            let mut traces = Vec::new();
+            for (panel, (title, trace)) in inner.panels.iter_mut().zip(panels) {
+                let _ = panel.element.set_attribute("aria-label", &title);
+                panel.title = title;
+                traces.push(trace);
+            }
+            traces
+        };
+        self.load(traces, at);
+    }
+
     /// Shows `traces` (one per panel): paused at `at` when given (a link to a moment),
     /// else from the start if it will play, else at the end.
     pub fn load(&self, traces: Vec<cvp_model::Trace>, at: Option<f64>) {
         {
             let mut inner = self.0.borrow_mut();
             let loaded = traces.len().min(inner.panels.len());
-            for (panel, trace) in inner.panels.iter_mut().zip(traces) {
-                panel.prepared = Some(Prepared::new(trace));
+            let mut traces = traces.into_iter();
+            // Panels beyond the traces given are emptied: hidden, and left out of exports.
+            for panel in inner.panels.iter_mut() {
+                panel.prepared = traces.next().map(Prepared::new);
             }
             // Panels with nothing to show yet (a measured run still to come) take no room.
             for (i, panel) in inner.panels.iter().enumerate() {

@@ -19,6 +19,7 @@ use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
 use cvp_model::compare::{Machine, PagePool, Plan, Purpose, Queue, Results, Startup};
 use cvp_model::job::{Job, RunKind};
+use cvp_model::predict::{explain, prediction};
 use cvp_model::query::Notice;
 use cvp_model::state::{RunState, WidgetState};
 use cvp_model::{Strategy, Trace};
@@ -66,6 +67,10 @@ struct Widget {
     share: Option<Share>,
     queue: Queue,
     results: Results,
+    /// The latest measured run of each strategy, of the results' workload.
+    runs: Vec<(Job, Trace)>,
+    /// Under the timelines: how the runs compare with their predictions.
+    predicted_notes: Element,
     /// What the URL asked for that had to change, shown until the first run.
     url_notices: Vec<Notice>,
 }
@@ -102,8 +107,11 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         .text("Starting the workers…")
         .build();
     let notices_list = el("ul").class("cvp-notices").build();
-    let built = Player::new(&["Measured timeline".to_string()], kind.noun(), false, false)
-        .and_then(|view| Ok((view, ResultsView::new()?)));
+    let predicted_notes = el("p").class("cvp-predicted").attr("hidden", "").build();
+    // A panel for each strategy's measured run and one for its prediction.
+    let titles: Vec<String> = (1..=2 * Strategy::ALL.len()).map(|i| format!("Run {i}")).collect();
+    let built =
+        Player::new(&titles, kind.noun(), false, false).and_then(|view| Ok((view, ResultsView::new()?)));
     let (view, results_view) = match built {
         Ok(parts) => parts,
         Err(e) => {
@@ -124,6 +132,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         notices_list.clone(),
         results_view.table().clone(),
         view.element(),
+        predicted_notes.clone(),
         results_view.chart().clone().into(),
     ] {
         let _ = root.append_child(&child);
@@ -144,6 +153,8 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         share: None,
         queue: Queue::default(),
         results: Results::default(),
+        runs: Vec::new(),
+        predicted_notes,
         url_notices: notices,
     }));
     let weak = Rc::downgrade(&widget);
@@ -394,7 +405,7 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
                 wasm_bindgen_futures::spawn_local(async move {
                     gloo_timers::future::TimeoutFuture::new(0).await;
                     let last = widget.borrow().queue.started() == started;
-                    show_timeline(&widget, trace, last);
+                    show_timeline(&widget, last);
                 });
             }
             RunEvent::Cancelled => {
@@ -430,6 +441,8 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     let pool = PagePool { threads: caps.pool_threads, startup_ms: caps.pool_startup_ms };
     w.results.record(job, purpose, trace, pool);
     w.results_view.show(&w.results);
+    w.runs.retain(|(j, _)| j.workload == job.workload && j.strategy != job.strategy);
+    w.runs.push((job, trace.clone()));
     prose::show(w.kind, &w.results, &caps);
     // What a Web Worker costs, said where it was paid: a thread is not free here either.
     let workers = match Startup::of(&job, trace, pool) {
@@ -455,10 +468,34 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
 
 /// Draws a finished run's measured timeline. With `last` (no job ran after it), the widget
 /// is done once it shows; otherwise the job now running owns the widget's state.
-fn show_timeline(widget: &Rc<RefCell<Widget>>, trace: Trace, last: bool) {
+/// Shows every strategy's measured timeline, each beside the simulator's prediction for
+/// the same job, on one time axis, and says where a run and its prediction differ.
+fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
     let mut w = widget.borrow_mut();
+    let hardware_threads = w.caps.map_or(1, |c| c.hardware_threads);
+    let mut runs = w.runs.clone();
+    runs.sort_by_key(|(job, _)| Strategy::ALL.iter().position(|&s| s == job.strategy));
+    let (mut panels, mut notes) = (Vec::new(), Vec::new());
+    for (job, measured) in runs {
+        let predicted = prediction(&job, &measured, hardware_threads);
+        let label = job.strategy.label();
+        notes.extend(explain(&job, &measured, &predicted, hardware_threads));
+        let title = format!("{label}: measured ({})", format_duration(measured.makespan));
+        panels.push((title, measured));
+        let title = format!("{label}: the simulator's prediction ({})", format_duration(predicted.makespan));
+        panels.push((title, predicted));
+    }
+    let note = if notes.is_empty() {
+        "Each measured run came within 10 % of the simulator's prediction for it (the same \
+         tasks, with their measured times, on this machine's hardware threads)."
+            .to_string()
+    } else {
+        notes.join(" ")
+    };
+    w.predicted_notes.set_text_content(Some(&note));
+    toggle_attr(&w.predicted_notes, "hidden", false);
     toggle_attr(&w.view.element(), "hidden", false);
-    w.view.load(vec![trace], None);
+    w.view.load_titled(panels, None);
     if last {
         w.set_stage(Stage::Done);
     }

@@ -1,0 +1,145 @@
+//! What the simulator predicts for a measured run: the same job, each task with the I/O and
+//! CPU times it was measured to take, on the machine's hardware threads, with the run's
+//! measured start-up and hand-off costs. Where the measured run differs from this by more
+//! than [`NOTEWORTHY`], something the model leaves out mattered, and the page says what.
+
+use crate::job::Job;
+use crate::sim::{simulate, SimConfig};
+use crate::trace::{Phase, Strategy, Trace};
+use crate::workload::Task;
+
+/// A difference between measured and predicted beyond this fraction is worth explaining.
+pub const NOTEWORTHY: f64 = 0.10;
+
+/// The simulator's trace for `job` as measured in `measured`, on `hardware_threads`.
+pub fn prediction(job: &Job, measured: &Trace, hardware_threads: u32) -> Trace {
+    let mut tasks = vec![Task { load: 0.0, render: 0.0 }; measured.tasks.len()];
+    let (mut starts, mut handoffs) = (Vec::new(), Vec::new());
+    for (_, s) in measured.segments() {
+        match (s.phase, s.task) {
+            (Phase::Loading, Some(t)) => tasks[t as usize].load += s.duration(),
+            (Phase::Rendering, Some(t)) => tasks[t as usize].render += s.duration(),
+            (Phase::Starting, _) => starts.push(s.duration()),
+            (Phase::Handoff, _) => handoffs.push(s.duration()),
+            _ => {}
+        }
+    }
+    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let workers = match job.strategy {
+        Strategy::Sync => None,
+        Strategy::Async => job.limit,
+        Strategy::Threads | Strategy::Gil | Strategy::Processes => Some(job.threads.max(1)),
+    };
+    let config = SimConfig::ideal(job.strategy)
+        .with_workers(workers)
+        .with_cores(hardware_threads.max(1))
+        .with_startup_ms(mean(&starts))
+        .with_handoff_ms(mean(&handoffs));
+    // The lock's switch interval is the simulator's time slice (its `switch_ms` is what a
+    // switch costs, which the measured segments already hold).
+    let config = if job.strategy == Strategy::Gil { config.with_quantum_ms(job.switch_ms) } else { config };
+    simulate(&tasks, &config)
+}
+
+/// Measured over predicted, minus one: +0.2 means the run took 20 % longer than predicted.
+pub fn difference(measured: &Trace, predicted: &Trace) -> f64 {
+    measured.makespan / predicted.makespan.max(1e-9) - 1.0
+}
+
+/// Why a measured run differs from its prediction by more than [`NOTEWORTHY`], in words;
+/// `None` when it does not.
+pub fn explain(job: &Job, measured: &Trace, predicted: &Trace, hardware_threads: u32) -> Option<String> {
+    let d = difference(measured, predicted);
+    if d.abs() <= NOTEWORTHY {
+        return None;
+    }
+    let label = job.strategy.label();
+    let pct = (d.abs() * 100.0).round();
+    let why = if d < 0.0 {
+        "The tasks ran faster together than their own times add up to: a task's measured time \
+         includes waits for a busy core, which the model counts once more on top."
+            .to_string()
+    } else if job.strategy == Strategy::Processes {
+        "The model counts each process's start-up and its messages, but not the browser's own \
+         work to start workers and pass messages between them, which competes for the same cores."
+            .to_string()
+    } else if job.threads > hardware_threads && matches!(job.strategy, Strategy::Threads | Strategy::Gil) {
+        format!(
+            "{} threads took turns on {hardware_threads} hardware threads: the operating system's \
+             switches between them, and the caches each switch cools, are not in the model.",
+            job.threads
+        )
+    } else {
+        "The model knows each task's own times, not what slows tasks down when they run beside \
+         each other or beside the page: the browser's own threads, other programs, shared \
+         caches and memory, a core waking up."
+            .to_string()
+    };
+    let way = if d > 0.0 { "longer" } else { "shorter" };
+    Some(format!("{label} took {pct:.0} % {way} than the simulator predicted. {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::Workload;
+    use crate::sim::{SimConfig, DEFAULT_QUANTUM_MS};
+
+    fn job(strategy: Strategy, threads: u32) -> Job {
+        Job { workload: Workload::Fib { tasks: 8, n: 20 }, strategy, threads, limit: None, switch_ms: 5.0 }
+    }
+
+    fn cpu_tasks(n: usize, ms: f64) -> Vec<Task> {
+        vec![Task { load: 0.0, render: ms }; n]
+    }
+
+    #[test]
+    fn a_run_like_the_model_is_predicted_exactly() {
+        // A "measured" trace that is itself a simulation is its own prediction.
+        let tasks = cpu_tasks(8, 10.0);
+        for strategy in Strategy::ALL {
+            let j = job(strategy, 2);
+            let cfg = SimConfig::ideal(strategy)
+                .with_workers(if strategy == Strategy::Async || strategy == Strategy::Sync {
+                    None
+                } else {
+                    Some(2)
+                })
+                .with_cores(2)
+                .with_quantum_ms(if strategy == Strategy::Gil { 5.0 } else { DEFAULT_QUANTUM_MS });
+            let measured = simulate(&tasks, &cfg);
+            let predicted = prediction(&j, &measured, 2);
+            assert!((predicted.makespan - measured.makespan).abs() < 1e-6, "{strategy:?}");
+            // The same turns: the lock's threads hand it over at the same switch interval.
+            let computing = |t: &Trace| t.segments().filter(|(_, s)| s.phase == Phase::Rendering).count();
+            assert_eq!(computing(&predicted), computing(&measured), "{strategy:?}");
+            assert_eq!(explain(&j, &measured, &predicted, 2), None);
+        }
+    }
+
+    #[test]
+    fn threads_are_predicted_on_the_hardware_threads() {
+        // 8 tasks of 10 ms on 4 threads but 2 cores: 40 ms, not 20.
+        let measured = simulate(&cpu_tasks(8, 10.0), &SimConfig::ideal(Strategy::Sync));
+        let predicted = prediction(&job(Strategy::Threads, 4), &measured, 2);
+        assert!((predicted.makespan - 40.0).abs() < 1.0, "{}", predicted.makespan);
+        assert!(predicted.max_cpu_overlap() <= 2);
+    }
+
+    #[test]
+    fn a_slow_run_is_explained_and_a_close_one_is_not() {
+        let j = job(Strategy::Threads, 8);
+        let predicted =
+            simulate(&cpu_tasks(8, 10.0), &SimConfig::limited(Strategy::Threads, 8).with_cores(2));
+        let mut measured = predicted.clone();
+        measured.makespan = predicted.makespan * 1.05;
+        assert_eq!(explain(&j, &measured, &predicted, 2), None);
+        measured.makespan = predicted.makespan * 1.3;
+        let text = explain(&j, &measured, &predicted, 2).unwrap();
+        assert!(
+            text.starts_with("Threads took 30 % longer") && text.contains("8 threads took turns"),
+            "{text}"
+        );
+        assert!((difference(&measured, &predicted) - 0.3).abs() < 1e-9);
+    }
+}
