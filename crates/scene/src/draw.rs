@@ -29,7 +29,9 @@ const TITLE_SIZE: f64 = 14.0;
 const COUNTER_SIZE: f64 = 12.0;
 
 fn frame(trace: &Trace, index: &Index, t: f64, layout: &Layout, style: &Style) -> Vec<Shape> {
-    let t = if t.is_nan() { 0.0 } else { t.max(0.0) };
+    // A run that has ended looks the same from then on (its clock and cursor stop at its
+    // end), so that a player may skip redrawing it while a longer panel plays on.
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, trace.makespan.max(0.0)) };
     let regions = layout.regions_for(trace, index);
     let states: Vec<TileState> = (0..index.tasks.len()).map(|i| index.state(i, t)).collect();
     let done = states.iter().filter(|s| **s == TileState::Done).count();

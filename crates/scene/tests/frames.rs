@@ -479,3 +479,14 @@ fn panels_sized_for_one_grid_side_get_the_same_tiles_whatever_their_lanes() {
         }
     }
 }
+
+#[test]
+fn a_run_that_has_ended_draws_the_same_frame_from_then_on() {
+    // The player skips redrawing such a panel while a longer one plays on: that is only
+    // right if nothing in its picture, clock and cursor included, moves after its end.
+    let t = two_in_a_row();
+    let at_end = frame(&t, t.makespan);
+    assert_eq!(frame(&t, t.makespan * 1.5), at_end);
+    assert_eq!(frame(&t, f64::INFINITY), at_end);
+    assert_ne!(frame(&t, t.makespan * 0.5), at_end, "while it runs, it changes");
+}

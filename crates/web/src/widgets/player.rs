@@ -23,6 +23,21 @@ struct Panel {
     prepared: Option<Prepared>,
     title: String,
     show_grid: bool,
+    /// What the canvas shows now: a frame asking for the same is skipped.
+    drawn: Option<Drawn>,
+}
+
+/// Everything a panel's picture depends on, besides its trace and title.
+#[derive(Clone, Debug, PartialEq)]
+struct Drawn {
+    /// The time drawn, at most the panel's makespan (the picture of a run that has ended
+    /// does not change: `cvp_scene::draw` clamps it too).
+    t: f64,
+    width: f64,
+    height: f64,
+    pixel_ratio: f64,
+    time_max: f64,
+    style: Style,
 }
 
 /// The clock and what the browser adds to it: whether the player is on screen, and
@@ -118,6 +133,7 @@ impl Player {
                 prepared: None,
                 title: title.clone(),
                 show_grid,
+                drawn: None,
             });
         }
         let button = |action: &str, label: &str, icon: &str| {
@@ -216,6 +232,7 @@ impl Player {
             for (panel, (title, trace)) in inner.panels.iter_mut().zip(panels) {
                 let _ = panel.element.set_attribute("aria-label", &title);
                 panel.title = title;
+                panel.drawn = None;
                 traces.push(trace);
             }
             traces
@@ -233,6 +250,7 @@ impl Player {
             // Panels beyond the traces given are emptied: hidden, and left out of exports.
             for panel in inner.panels.iter_mut() {
                 panel.prepared = traces.next().map(Prepared::new);
+                panel.drawn = None;
             }
             // Panels with nothing to show yet (a measured run still to come) take no room.
             for (i, panel) in inner.panels.iter().enumerate() {
@@ -377,28 +395,43 @@ impl Player {
     }
 
     /// Draws every panel at the current time.
+    /// Panels whose picture would not change (a run that ended while a longer one plays
+    /// on, a paused frame redrawn) are skipped.
     pub fn redraw(&self) {
-        let inner = self.0.borrow();
+        let mut inner = self.0.borrow_mut();
         let (t, end) = (inner.clock.playback.t(), inner.clock.playback.end());
         let style = page_style();
-        for panel in &inner.panels {
+        let count = inner.panels.len();
+        for panel in &mut inner.panels {
             let Some(prepared) = &panel.prepared else { continue };
             let w = (panel.element.client_width() as f64).max(200.0);
             let sized = Layout { show_grid: panel.show_grid, ..Layout::new(w, 0.0) };
-            let h = sized.fit_height(prepared, inner.panels.len());
+            let h = sized.fit_height(prepared, count);
+            let wanted = Drawn {
+                t: t.clamp(0.0, prepared.trace().makespan.max(0.0)),
+                width: w,
+                height: h,
+                pixel_ratio: device_pixel_ratio(),
+                time_max: end,
+                style: style.clone(),
+            };
+            if panel.drawn.as_ref() == Some(&wanted) {
+                continue;
+            }
             let layout = Layout {
                 height: h,
                 time_max: Some(end),
                 title: panel.title.clone(),
-                pixel_ratio: device_pixel_ratio(),
+                pixel_ratio: wanted.pixel_ratio,
                 ..sized
             };
             let painted = panel
                 .canvas
-                .resize(w, h, device_pixel_ratio())
+                .resize(w, h, wanted.pixel_ratio)
                 .and_then(|()| panel.canvas.paint(&draw_prepared(prepared, t, &layout, &style)));
-            if let Err(e) = painted {
-                web_sys::console::error_2(&"cannot draw:".into(), &e);
+            match painted {
+                Ok(()) => panel.drawn = Some(wanted),
+                Err(e) => web_sys::console::error_2(&"cannot draw:".into(), &e),
             }
         }
         inner.scrub.set_value(&format!("{:.0}", inner.clock.playback.fraction() * 1000.0));
