@@ -86,6 +86,8 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
         memory: data.memory,
         thread_stack_size: data.memory ? THREAD_STACK : undefined,
       });
+      // For the soak test, which reads each worker's memory from outside.
+      self.cvpMemoryBytes = glue.memory_bytes;
       if (glue.cvp_worker_main(data.role, data.entry ?? 0)) {
         // A thread whose pool ended: free its stack and thread-local storage, then go.
         wasm.__wbindgen_thread_destroy?.();

@@ -95,6 +95,15 @@ pub fn run_job(job: JsValue) -> js_sys::Promise {
     })
 }
 
+/// Bytes of this thread's wasm memory (a worker with its own instance has its own): what
+/// the soak test watches for growth.
+#[wasm_bindgen]
+pub fn memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer = memory.buffer();
+    js_sys::Reflect::get(&buffer, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+}
+
 /// What the page's runner can do: `{isolated, hardware_threads, pool_threads}`.
 #[wasm_bindgen]
 pub fn runner_caps() -> js_sys::Promise {
