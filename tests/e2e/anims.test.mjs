@@ -36,7 +36,11 @@ test("every animation draws its start, middle and end, and they differ", limit(1
       const prints = [];
       for (const [label, f] of [["start", 0], ["middle", 0.4], ["end", 1]]) {
         await scrubTo(widget, f);
-        prints.push(await canvasFingerprint(widget.locator("canvas.cvp-canvas").first()));
+        // Every panel: one that has ended looks the same from then on (its cursor stops
+        // at its end), while a longer one plays on.
+        const panels = await widget.locator("canvas.cvp-canvas:not([hidden])").all();
+        const each = await Promise.all(panels.map((c) => canvasFingerprint(c)));
+        prints.push({ colours: Math.min(...each.map((p) => p.colours)), hash: each.map((p) => p.hash).join("/") });
         await widget.screenshot({ path: join(SHOTS, `${key}-${label}.png`) });
       }
       const [start, middle, end] = prints;
@@ -140,4 +144,27 @@ test("a phone-sized screen gets the same widgets without overflowing", limit(), 
   } finally {
     await context.close();
   }
+});
+
+test("every timeline has a text alternative: a sentence, and a table reachable by keyboard", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const anim = page.locator("#compare-4x4[data-state=ready]");
+    await anim.waitFor();
+    const labels = await anim.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));
+    assert.equal(labels.length, 3);
+    for (const label of labels) assert.match(label, /: 16 pixels in [\d.]+ m?s, CPU busy \d+%\.$/, `a sentence: ${label}`);
+    // The tables open from the keyboard: focus the summary, press Enter.
+    const summary = anim.locator(".cvp-alt summary");
+    await summary.focus();
+    await page.keyboard.press("Enter");
+    const tables = anim.locator(".cvp-alt table");
+    await tables.first().waitFor({ state: "visible" });
+    assert.equal(await tables.count(), 3, "one table a panel");
+    const captions = await tables.locator("caption").allTextContents();
+    assert.deepEqual(captions, labels, "each table's caption is its canvas's sentence");
+    const lanes = await tables.first().locator("tbody tr").count();
+    assert.equal(lanes, 1, "the synchronous panel has one lane");
+    const header = await tables.first().locator("thead th").allTextContents();
+    assert.deepEqual(header, ["lane", "tasks", "computing", "waiting (I/O)", "other"]);
+  });
 });

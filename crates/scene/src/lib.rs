@@ -41,4 +41,4 @@ pub use playback::{Playback, Start};
 pub use prepared::{Prepared, TileState};
 pub use shape::{text_width, truncate, Align, Baseline, Color, Picture, Rect, Shape};
 pub use style::Style;
-pub use words::{format_duration, phase_word, summary};
+pub use words::{format_duration, lane_rows, phase_word, summary, LANE_COLUMNS};

@@ -45,6 +45,36 @@ pub fn summary(trace: &Trace, noun: &str) -> String {
     )
 }
 
+/// The columns of [`lane_rows`].
+pub const LANE_COLUMNS: [&str; 5] = ["lane", "tasks", "computing", "waiting (I/O)", "other"];
+
+/// A timeline as a table, for readers who cannot see the canvas: one row per lane (its
+/// label, the tasks it ran, and its time computing, waiting on I/O, and doing anything
+/// else: starting, handing off, waiting for its turn), at most `most` rows, and how many
+/// lanes were left out.
+pub fn lane_rows(trace: &Trace, most: usize) -> (Vec<[String; 5]>, usize) {
+    let rows = trace
+        .lanes
+        .iter()
+        .take(most)
+        .map(|lane| {
+            let mut tasks: Vec<u32> = lane.segments.iter().filter_map(|s| s.task).collect();
+            tasks.dedup();
+            let time = |f: &dyn Fn(Phase) -> bool| {
+                lane.segments.iter().filter(|s| f(s.phase)).map(|s| s.duration()).fold(0.0, |a, d| a + d)
+            };
+            [
+                lane.label.clone(),
+                tasks.len().to_string(),
+                format_duration(time(&|p| p == Phase::Rendering)),
+                format_duration(time(&|p| p == Phase::Loading)),
+                format_duration(time(&|p| !matches!(p, Phase::Rendering | Phase::Loading))),
+            ]
+        })
+        .collect();
+    (rows, trace.lanes.len().saturating_sub(most))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +111,16 @@ mod tests {
     fn pure_waiting_is_zero_percent_busy_not_minus_zero() {
         let t = one_task(Strategy::Threads, LaneKind::Thread, Phase::Loading, 500.0);
         assert_eq!(summary(&t, "pages"), "Threads: 1 page in 500 ms, CPU busy 0%");
+    }
+
+    #[test]
+    fn a_timeline_reads_as_a_table_of_its_lanes() {
+        let t = one_task(Strategy::Sync, LaneKind::Main, Phase::Loading, 500.0);
+        let (rows, more) = lane_rows(&t, 10);
+        assert_eq!(more, 0);
+        assert_eq!(rows, vec![["lane 1", "1", "0 ms", "500 ms", "0 ms"].map(String::from)]);
+        let (rows, more) = lane_rows(&t, 0);
+        assert!(rows.is_empty());
+        assert_eq!(more, 1, "the lanes left out are counted");
     }
 }

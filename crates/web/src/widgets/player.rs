@@ -10,7 +10,10 @@ use crate::canvas::Canvas;
 use crate::dom::{el, listen};
 use crate::download;
 use cvp_model::export;
-use cvp_scene::{draw_prepared, format_duration, summary, Layout, Playback, Prepared, Start, Style};
+use cvp_scene::{
+    draw_prepared, format_duration, lane_rows, summary, Layout, Playback, Prepared, Start, Style,
+    LANE_COLUMNS,
+};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -63,6 +66,8 @@ struct Inner {
     /// tab) paused a playing animation; cleared as soon as the reader takes control.
     resume_on_view: bool,
     frame: Option<Closure<dyn FnMut(f64)>>,
+    /// The text alternative of the canvases: a table per panel.
+    alt: Element,
     /// Called when the reader has moved the clock (paused, stepped, scrubbed).
     on_settle: Option<Rc<dyn Fn()>>,
 }
@@ -191,6 +196,13 @@ impl Player {
                     .build()
             }))
             .build();
+        // The canvases in words: a table of each panel's lanes, for screen readers and for
+        // anyone who wants the numbers (filled by `load`).
+        let alt = el("details")
+            .class("cvp-alt")
+            .child(el("summary").text("The timelines as tables"))
+            .child(el("div").class("cvp-alt-tables"))
+            .build();
         let root = el("div")
             .class("cvp-player")
             .attr("tabindex", "-1")
@@ -198,6 +210,7 @@ impl Player {
             .child(&controls)
             .child(&live)
             .child(&export)
+            .child(&alt)
             .build();
         let reduced_motion = prefers_reduced_motion();
         let player = Player(Rc::new(RefCell::new(Inner {
@@ -212,6 +225,7 @@ impl Player {
             autoplay: autoplay && !reduced_motion,
             resume_on_view: autoplay && !reduced_motion,
             frame: None,
+            alt,
             on_settle: None,
         })));
         player.wire(&controls, &speed, &canvases);
@@ -268,10 +282,44 @@ impl Player {
             inner.clock.playback.load(end, start);
             inner.resume_on_view = inner.autoplay && at.is_none();
         }
+        self.describe();
         self.show_playing(false);
         self.announce_if_done();
         self.maybe_resume();
         self.redraw();
+    }
+
+    /// Writes each loaded panel's text alternative: a sentence as the canvas's label, and
+    /// a table of its lanes (at most 64) under the player.
+    fn describe(&self) {
+        let inner = self.0.borrow();
+        let Some(holder) = crate::dom::find::<Element>(&inner.alt, ".cvp-alt-tables") else { return };
+        holder.set_text_content(None);
+        for panel in &inner.panels {
+            let Some(prepared) = &panel.prepared else { continue };
+            let trace = prepared.trace();
+            let sentence = format!("{}. {}.", panel.title, summary(trace, inner.noun));
+            let _ = panel.element.set_attribute("aria-label", &sentence);
+            let (rows, more) = lane_rows(trace, 64);
+            let head =
+                el("tr").children(LANE_COLUMNS.iter().map(|c| el("th").attr("scope", "col").text(c).build()));
+            let mut body = el("tbody").children(rows.iter().map(|row| {
+                el("tr")
+                    .child(el("th").attr("scope", "row").text(&row[0]))
+                    .children(row[1..].iter().map(|cell| el("td").text(cell).build()))
+                    .build()
+            }));
+            if more > 0 {
+                let note = el("td").attr("colspan", "5").text(&format!("and {more} more lanes"));
+                body = body.child(el("tr").child(note));
+            }
+            let table = el("table")
+                .child(el("caption").text(&sentence))
+                .child(el("thead").child(head))
+                .child(body)
+                .build();
+            let _ = holder.append_child(&table);
+        }
     }
 
     /// Time at which the longest panel ends.
