@@ -128,3 +128,32 @@ test("a tab hidden mid-run and shown again finishes the run and draws it", limit
     assert.ok(inked > 100, `the timeline is drawn after the tab came back (${inked} inked samples)`);
   });
 });
+
+test("a request beyond the limits (a billion pages) is refused at once, with the reason", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    await waitReady(page.locator("#fib"), "fib");
+    const ask = (job) =>
+      page.evaluate(async (job) => {
+        const t0 = performance.now();
+        try {
+          const trace = await window.wasmBindings.run_job(job);
+          return { ok: trace.tasks.length, ms: performance.now() - t0 };
+        } catch (why) {
+          return { refused: String(why), ms: performance.now() - t0 };
+        }
+      }, job);
+    const base = { strategy: "async", threads: 1, limit: null, switch_ms: 5 };
+    for (const [workload, reason] of [
+      [{ kind: "fetch", tasks: 1e9, latency_ms: 10, parse_ms: 0 }, /^refused: tasks=1000000000 is outside/],
+      [{ kind: "fib", tasks: 64, n: 42 }, /^refused: .*work bound/],
+      [{ kind: "fetch", tasks: 1000, latency_ms: 5000, parse_ms: 0 }, null],
+    ]) {
+      const r = await ask({ ...base, workload, ...(reason ? {} : { strategy: "sync" }) });
+      assert.ok(r.refused, `refused: ${JSON.stringify(r)}`);
+      assert.match(r.refused, reason ?? /^refused: Synchronous would take at least 5000 s/);
+      assert.ok(r.ms < 1_000, `at once (${r.ms.toFixed(0)} ms)`);
+    }
+    const r = await ask({ ...base, workload: { kind: "fetch", tasks: 4, latency_ms: 10, parse_ms: 0 } });
+    assert.equal(r.ok, 4, "and the runner still runs what is within the limits");
+  });
+});

@@ -205,6 +205,29 @@ impl RunState {
         out
     }
 
+    /// Why a job may not run on `hardware_threads`, whoever asks for it (a widget sends only
+    /// checked jobs; a script calling `run_job` may send anything): a value outside its
+    /// parameter's range, more work or memory than the bounds allow, more threads than the
+    /// machine may use, or longer than a run may take. `None` when it may run.
+    pub fn refusal(job: &Job, hardware_threads: u32) -> Option<String> {
+        let as_asked = RunState {
+            workload: job.workload,
+            strategy: job.strategy,
+            threads: job.threads,
+            limit: job.limit.unwrap_or(0),
+            switch_ms: job.switch_ms,
+            autorun: false,
+        };
+        if let Err(why) = as_asked.validate() {
+            return Some(why);
+        }
+        let most = Job::most_threads(job.workload.kind(), hardware_threads);
+        if job.threads > most {
+            return Some(format!("threads={} is more than the {most} this machine may use", job.threads));
+        }
+        job.too_long(hardware_threads)
+    }
+
     /// Whether every value is one `from_query` could have produced.
     pub fn validate(&self) -> Result<(), String> {
         let params = self.workload.kind().params();
@@ -801,5 +824,41 @@ mod tests {
         let sb = state.sandbox();
         assert!(notices.is_empty());
         assert_eq!(sb.simulate()[0].1.tasks.len(), 1);
+    }
+
+    #[test]
+    fn the_runner_refuses_what_no_widget_would_send() {
+        let ok = Job {
+            workload: Workload::Fetch { tasks: 50, latency_ms: 500.0, parse_ms: 0.0 },
+            strategy: Strategy::Async,
+            threads: 2,
+            limit: None,
+            switch_ms: 5.0,
+        };
+        assert_eq!(RunState::refusal(&ok, 2), None);
+        let huge =
+            Job { workload: Workload::Fetch { tasks: 1_000_000_000, latency_ms: 1.0, parse_ms: 0.0 }, ..ok };
+        assert!(
+            RunState::refusal(&huge, 2).is_some_and(|w| w.starts_with("tasks=")),
+            "{:?}",
+            RunState::refusal(&huge, 2)
+        );
+        let fib = Job { workload: Workload::Fib { tasks: 64, n: 42 }, strategy: Strategy::Threads, ..ok };
+        assert!(RunState::refusal(&fib, 2).is_some_and(|w| w.contains("work bound")));
+        let crowd = Job {
+            workload: Workload::Fib { tasks: 4, n: 20 },
+            threads: 9,
+            strategy: Strategy::Threads,
+            ..ok
+        };
+        assert!(RunState::refusal(&crowd, 2).is_some_and(|w| w.contains("more than the 8")));
+        let slow = Job {
+            workload: Workload::Fetch { tasks: 1000, latency_ms: 5000.0, parse_ms: 0.0 },
+            strategy: Strategy::Sync,
+            ..ok
+        };
+        assert!(RunState::refusal(&slow, 2).is_some_and(|w| w.contains("would take at least")));
+        let nan = Job { switch_ms: f64::NAN, ..ok };
+        assert!(RunState::refusal(&nan, 2).is_some_and(|w| w.starts_with("switch=")));
     }
 }

@@ -10,7 +10,6 @@
 //! attribute on its root); the box ends the failed generation, so that the failed
 //! widget's leftover callbacks (an animation loop, say) see it is over and stop.
 
-use crate::dom::{el, listen};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
@@ -115,25 +114,43 @@ pub fn install(remount: fn(&Element)) {
     }));
 }
 
-/// Replaces the widget at `root` with the error box, ending its mount.
+/// Replaces the widget at `root` with the error box, ending its mount. Built with web-sys
+/// alone: `dom`'s helpers run their callbacks through this module.
 fn show(root: &Element, message: &str, remount: fn(&Element)) {
     begin(root);
     let _ = root.set_attribute("data-state", "error");
-    let button = el("button").attr("type", "button").attr("data-action", "reload-widget");
-    let button = button.text("Reload this widget").build();
+    let Some(doc) = root.owner_document() else { return };
+    let make = |tag: &str, class: &str, text: &str| {
+        let e = doc.create_element(tag).ok()?;
+        if !class.is_empty() {
+            e.set_class_name(class);
+        }
+        e.set_text_content(Some(text));
+        Some(e)
+    };
+    let text = "This widget stopped because of a bug: the other widgets on the page still work.";
+    let (Some(report), Some(note), Some(pre), Some(button)) = (
+        make("div", "cvp-fault", ""),
+        make("p", "", text),
+        make("pre", "cvp-fault-message", message),
+        make("button", "", "Reload this widget"),
+    ) else {
+        return;
+    };
+    let _ = report.set_attribute("role", "alert");
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute("data-action", "reload-widget");
     let root_for_reload = root.clone();
-    listen(&button, "click", move |_| {
+    let reload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
         root_for_reload.set_text_content(None);
         remount(&root_for_reload);
     });
-    let text = "This widget stopped because of a bug: the other widgets on the page still work.";
-    let report = el("div")
-        .class("cvp-fault")
-        .attr("role", "alert")
-        .child(el("p").text(text))
-        .child(el("pre").class("cvp-fault-message").text(message))
-        .child(button)
-        .build();
+    let _ = button.add_event_listener_with_callback("click", reload.as_ref().unchecked_ref());
+    // Lives as long as the page, like every listener of `dom::listen`.
+    reload.forget();
+    for child in [&note, &pre, &button] {
+        let _ = report.append_child(child);
+    }
     root.set_text_content(None);
     let _ = root.append_child(&report);
 }

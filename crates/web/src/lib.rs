@@ -61,6 +61,7 @@ pub fn cross_origin_isolated() -> bool {
 /// the real-run widgets, used by the benchmark and available to embedding pages.
 /// `job` is `{workload: {kind: "fib", tasks, n} | {kind: "fetch", tasks, latency_ms,
 /// parse_ms}, strategy: "sync" | "async" | "threads" | "processes" | "gil", threads, limit}`.
+/// A job beyond the widgets' limits is refused at once, with the reason.
 #[wasm_bindgen]
 pub fn run_job(job: JsValue) -> js_sys::Promise {
     use crate::client::RunEvent;
@@ -75,7 +76,13 @@ pub fn run_job(job: JsValue) -> js_sys::Promise {
         };
         let runner = app::runner();
         let inner = runner.clone();
-        runner.when_ready(move |_| {
+        runner.when_ready(move |ready| {
+            // A script may ask for anything: what no widget would send is refused at once,
+            // with the reason (a billion pages would exhaust the runner's memory).
+            if let Some(why) = cvp_model::state::RunState::refusal(&job, ready.caps.hardware_threads) {
+                let _ = reject.call1(&JsValue::NULL, &format!("refused: {why}").into());
+                return;
+            }
             let (ok, fail) = (resolve.clone(), reject.clone());
             let started = inner.run(job, move |event| {
                 let _ = match event {
