@@ -147,8 +147,17 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
     renders.sort_by(|a, b| a.0.total_cmp(&b.0));
     let handoffs = renders.windows(2).filter(|w| w[0].1 != w[1].1).count();
     assert!(handoffs >= 4, "the lock passes between the threads: {handoffs} hand-offs");
-    // Timing on a shared machine: the fastest of three interleaved rounds of each (noise
-    // only ever slows a run down), the lock's two threads against one pool thread alone.
+    // Gaining nothing, exactly: one computes at a time, so the run lasts at least as long as
+    // all its computing added up.
+    let computing: f64 =
+        gil.segments().filter(|(_, s)| s.phase == Phase::Rendering).map(|(_, s)| s.duration()).sum();
+    assert!(gil.makespan >= computing - 0.1, "{:.1} ms for {computing:.1} ms of computing", gil.makespan);
+    // And against the same work on one thread alone (the fastest of three interleaved
+    // rounds each: noise only slows a run). Not 1.0: on this project's 2-core VMs, two
+    // threads handing the lock over every millisecond came out up to 11 % faster than one
+    // thread computing without a pause (seen twice in CI, debug build; not pinned down:
+    // each core resting half the time, or the host's scheduling). A lock that let both
+    // compute at once would take about half as long, and fail here.
     let (mut locked, mut alone) = (gil.makespan, f64::INFINITY);
     for _ in 0..3 {
         alone = alone.min(run(work, Strategy::Threads, 1, None).await.makespan);
@@ -156,7 +165,7 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
         locked = locked.min(run_job(job).await.makespan);
     }
     assert!(
-        locked >= 0.9 * alone,
+        locked >= 0.75 * alone,
         "the lock gains nothing over one thread alone: {locked:.1} ms against {alone:.1} ms"
     );
 }
