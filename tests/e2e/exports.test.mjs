@@ -71,7 +71,7 @@ test("an animation's compared panels export as PNG, CSV, JSON and Perfetto", lim
     const anim = page.locator("section[data-preset=compare-4x4]");
     await anim.scrollIntoViewIfNeeded();
     await anim.locator("[data-export=png]").waitFor();
-    const titles = await anim.locator("canvas.cvp-canvas").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));
+    const titles = await anim.locator("canvas.cvp-canvas").evaluateAll((cs) => cs.map((c) => c.getAttribute("data-title")));
     assert.equal(titles.length, 3, "compare-4x4 has three panels");
     await checkExports(page, anim, titles);
   });
@@ -85,7 +85,7 @@ test("a real run's measured timeline exports too", limit(), async () => {
     await runStrategy(fib, "threads");
     await fib.locator("[data-export=csv]").waitFor({ state: "visible" });
     // Two panels: the run as measured, and as the simulator predicted it.
-    const titles = await fib.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));
+    const titles = await fib.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("data-title")));
     assert.equal(titles.length, 2, `measured and predicted: ${titles.join(" | ")}`);
     assert.match(titles[0], /^Threads: measured/);
     assert.match(titles[1], /^Threads: the simulator's prediction/);

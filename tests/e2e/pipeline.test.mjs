@@ -43,6 +43,6 @@ test("pipeline: the measured run follows the simulator, and the bottleneck sets 
     assert.ok(c.loopMs >= serial, `one loop adds everything up: ${c.loopMs} ms, expected >= ${serial}`);
     assert.ok(c.wallMs < c.loopMs, `the pipeline overlaps the waits with the computing: ${c.wallMs} < ${c.loopMs}`);
     assert.ok(c.mapMs > 0);
-    assert.equal(await w.locator("tbody tr").count(), 3);
+    assert.equal(await w.locator("table.cvp-pipeline tbody tr").count(), 3);
   });
 });

@@ -129,6 +129,7 @@ impl Player {
                 .class("cvp-canvas")
                 .attr("role", "img")
                 .attr("aria-label", title)
+                .attr("data-title", title)
                 .build()
                 .unchecked_into();
             let _ = canvases.append_child(&element);
@@ -245,6 +246,7 @@ impl Player {
             let mut traces = Vec::new();
             for (panel, (title, trace)) in inner.panels.iter_mut().zip(panels) {
                 let _ = panel.element.set_attribute("aria-label", &title);
+                let _ = panel.element.set_attribute("data-title", &title);
                 panel.title = title;
                 panel.drawn = None;
                 traces.push(trace);
