@@ -227,3 +227,49 @@ test("print keeps the essay, the figures' canvases and captions, on white, witho
     await context.close();
   }
 });
+
+test("the whole page works by keyboard: Tab reaches every control, each shows its focus", limit(180), async () => {
+  const { page, context } = await openAt(1200, "light");
+  try {
+    await page.locator("#fib[data-state=ready]").waitFor({ timeout: 45_000 });
+    // Everything a mouse can use: links, buttons, fields, the predictions, the tables'
+    // summaries. Hidden ones (a widget's unused panels, print-only bits) do not count.
+    const wanted = await page.evaluate(() => {
+      const all = [...document.querySelectorAll("a[href], button, input, select, summary, [tabindex]:not([tabindex='-1'])")];
+      const visible = all.filter((e) => e.getClientRects().length > 0 && !e.disabled && !e.closest("[hidden], [inert]"));
+      visible.forEach((e, i) => (e.dataset.kbd = String(i)));
+      return visible.length;
+    });
+    const reached = new Set();
+    const unfocused = [];
+    await page.evaluate(() => document.activeElement?.blur());
+    for (let i = 0; i < wanted + 40; i++) {
+      await page.keyboard.press("Tab");
+      const at = await page.evaluate(() => {
+        const e = document.activeElement;
+        if (!e || e === document.body) return null;
+        const s = getComputedStyle(e);
+        const shown = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none";
+        return { id: e.dataset.kbd ?? null, shown, what: `${e.tagName.toLowerCase()} ${e.getAttribute("data-action") ?? e.getAttribute("name") ?? e.textContent.trim().slice(0, 30)}` };
+      });
+      if (!at) continue;
+      if (at.id !== null) reached.add(at.id);
+      if (!at.shown) unfocused.push(at.what);
+    }
+    // Radios of a group share one Tab stop (arrows move within it): a group counts as
+    // reached when one of its radios was.
+    const missed = await page.evaluate((reached) => {
+      const got = new Set(reached);
+      const els = [...document.querySelectorAll("[data-kbd]")];
+      const groups = new Set(els.filter((e) => e.type === "radio" && got.has(e.dataset.kbd)).map((e) => e.name));
+      return els
+        .filter((e) => !got.has(e.dataset.kbd) && !(e.type === "radio" && groups.has(e.name)))
+        .map((e) => `${e.tagName.toLowerCase()} ${e.getAttribute("data-action") ?? e.getAttribute("name") ?? e.textContent.trim().slice(0, 30)}`);
+    }, [...reached]);
+    console.log(`  Tab reached ${reached.size} of ${wanted} controls (radio groups take one stop each)`);
+    assert.deepEqual(missed, [], `controls Tab never reached (of ${wanted})`);
+    assert.deepEqual([...new Set(unfocused)], [], "every control shows where the focus is");
+  } finally {
+    await context.close();
+  }
+});

@@ -2,8 +2,9 @@
 //! (the panic's message and a "Reload this widget" button) and leaves every other widget
 //! running.
 //!
-//! Code that runs for a widget runs [`within`] its root element: DOM events through
-//! [`crate::dom::listen`], animation frames, run events. The panic hook finds the widget
+//! Code that runs for a widget runs within its mount ([`Scope::run`]): DOM events through
+//! [`crate::dom::listen`], animation frames, run events, the runner's busy and ready
+//! callbacks ([`scoped`]). The panic hook finds the widget
 //! whose code was running and paints the box there. The wasm build aborts on panic, so the
 //! trap then unwinds to the browser's event loop, which calls the next callback as usual:
 //! other widgets' state is untouched. Each mount of a widget is a new *generation* (an
