@@ -87,8 +87,8 @@ test("a real run's measured timeline exports too", limit(), async () => {
     // Two panels: the run as measured, and as the simulator predicted it.
     const titles = await fib.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("data-title")));
     assert.equal(titles.length, 2, `measured and predicted: ${titles.join(" | ")}`);
-    assert.match(titles[0], /^Threads: measured/);
-    assert.match(titles[1], /^Threads: the simulator's prediction/);
+    assert.match(titles[0], /^Threads \(measured\)$/);
+    assert.match(titles[1], /^Threads \(predicted\)$/);
     await checkExports(page, fib, titles);
   });
 });

@@ -40,8 +40,8 @@ test("predict, run every strategy, and the prose quotes the table", limit(), asy
     const panels = await fib.locator(".cvp-panels canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));
     for (const strategy of ran) {
       const label = (await fib.locator(`select[name=strategy] option[value=${strategy}]`).textContent()).replace(/ \(unavailable here\)$/, "");
-      assert.ok(panels.some((p) => p.startsWith(`${label}: measured`)), `${label}'s measured timeline is drawn: ${panels.join(" | ")}`);
-      assert.ok(panels.some((p) => p.startsWith(`${label}: the simulator's prediction`)), `and its prediction: ${panels.join(" | ")}`);
+      assert.ok(panels.some((p) => p.startsWith(`${label} (measured)`)), `${label}'s measured timeline is drawn: ${panels.join(" | ")}`);
+      assert.ok(panels.some((p) => p.startsWith(`${label} (predicted)`)), `and its prediction: ${panels.join(" | ")}`);
     }
     assert.equal(panels.length, 2 * ran.length, "two panels a strategy, no more");
     assert.match(await fib.locator(".cvp-predicted").textContent(), /simulator predicted|simulator's prediction/);

@@ -480,10 +480,9 @@ fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
         let predicted = prediction(&job, &measured, hardware_threads);
         let label = job.strategy.label();
         notes.extend(explain(&job, &measured, &predicted, hardware_threads));
-        let title = format!("{label}: measured ({})", format_duration(measured.makespan));
-        panels.push((title, measured));
-        let title = format!("{label}: the simulator's prediction ({})", format_duration(predicted.makespan));
-        panels.push((title, predicted));
+        // Short: a phone's panel has room for little beside the clock, which gives the time.
+        panels.push((format!("{label} (measured)"), measured));
+        panels.push((format!("{label} (predicted)"), predicted));
     }
     let note = if notes.is_empty() {
         "Each measured run came within 10 % of the simulator's prediction for it (the same \
