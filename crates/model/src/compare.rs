@@ -176,10 +176,13 @@ pub struct Row {
     pub speedup: Option<f64>,
 }
 
-/// Finished runs of one workload: the table's rows and the scaling chart's points.
+/// Finished runs of one workload: the table's rows, each strategy's latest trace for the
+/// timelines, and the scaling chart's points.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Results {
     by_strategy: BTreeMap<Strategy, Outcome>,
+    /// The latest measured trace of each strategy in `by_strategy`.
+    traces: BTreeMap<Strategy, Trace>,
     /// Wall time (ms) with each thread count.
     scaling: BTreeMap<u32, f64>,
 }
@@ -190,6 +193,7 @@ impl Results {
     pub fn record(&mut self, job: Job, purpose: Purpose, trace: &Trace, pool: PagePool) {
         if self.by_strategy.values().any(|o| o.job.workload != job.workload) {
             self.by_strategy.clear();
+            self.traces.clear();
         }
         if purpose == Purpose::Scale {
             self.scaling.insert(job.threads, trace.makespan);
@@ -202,6 +206,12 @@ impl Results {
             startup: Startup::of(&job, trace, pool),
         };
         self.by_strategy.insert(job.strategy, outcome);
+        self.traces.insert(job.strategy, trace.clone());
+    }
+
+    /// Each strategy's latest run, with its trace, in the site's strategy order.
+    pub fn runs(&self) -> impl Iterator<Item = (Job, &Trace)> {
+        self.by_strategy.iter().map(|(s, o)| (o.job, &self.traces[s]))
     }
 
     /// Forgets the scaling points (a new measurement starts).
@@ -343,6 +353,8 @@ mod tests {
         let other = Job { workload: Workload::Fib { tasks: 8, n: 20 }, ..job(Strategy::Async) };
         r.record(other, Purpose::Compare, &trace(900.0, 1), POOL);
         assert_eq!(r.rows().len(), 1, "a new workload starts a new table");
+        let runs: Vec<(Strategy, f64)> = r.runs().map(|(j, t)| (j.strategy, t.makespan)).collect();
+        assert_eq!(runs, [(Strategy::Async, 900.0)], "and keeps only its own timelines");
     }
 
     #[test]

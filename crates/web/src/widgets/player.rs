@@ -244,8 +244,8 @@ impl Player {
         let traces = {
             let mut inner = self.0.borrow_mut();
             let mut traces = Vec::new();
+            // The aria-label follows in `describe`, once the trace is loaded.
             for (panel, (title, trace)) in inner.panels.iter_mut().zip(panels) {
-                let _ = panel.element.set_attribute("aria-label", &title);
                 let _ = panel.element.set_attribute("data-title", &title);
                 panel.title = title;
                 panel.drawn = None;

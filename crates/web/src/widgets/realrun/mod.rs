@@ -67,8 +67,6 @@ struct Widget {
     share: Option<Share>,
     queue: Queue,
     results: Results,
-    /// The latest measured run of each strategy, of the results' workload.
-    runs: Vec<(Job, Trace)>,
     /// Under the timelines: how the runs compare with their predictions.
     predicted_notes: Element,
     /// What the URL asked for that had to change, shown until the first run.
@@ -153,7 +151,6 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         share: None,
         queue: Queue::default(),
         results: Results::default(),
-        runs: Vec::new(),
         predicted_notes,
         url_notices: notices,
     }));
@@ -441,8 +438,6 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     let pool = PagePool { threads: caps.pool_threads, startup_ms: caps.pool_startup_ms };
     w.results.record(job, purpose, trace, pool);
     w.results_view.show(&w.results);
-    w.runs.retain(|(j, _)| j.workload == job.workload && j.strategy != job.strategy);
-    w.runs.push((job, trace.clone()));
     prose::show(w.kind, &w.results, &caps);
     // What a Web Worker costs, said where it was paid: a thread is not free here either.
     let workers = match Startup::of(&job, trace, pool) {
@@ -473,15 +468,13 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
 fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
     let mut w = widget.borrow_mut();
     let hardware_threads = w.caps.map_or(1, |c| c.hardware_threads);
-    let mut runs = w.runs.clone();
-    runs.sort_by_key(|(job, _)| Strategy::ALL.iter().position(|&s| s == job.strategy));
     let (mut panels, mut notes) = (Vec::new(), Vec::new());
-    for (job, measured) in runs {
-        let predicted = prediction(&job, &measured, hardware_threads);
+    for (job, measured) in w.results.runs() {
+        let predicted = prediction(&job, measured, hardware_threads);
         let label = job.strategy.label();
-        notes.extend(explain(&job, &measured, &predicted, hardware_threads));
+        notes.extend(explain(&job, measured, &predicted, hardware_threads));
         // Short: a phone's panel has room for little beside the clock, which gives the time.
-        panels.push((format!("{label} (measured)"), measured));
+        panels.push((format!("{label} (measured)"), measured.clone()));
         panels.push((format!("{label} (predicted)"), predicted));
     }
     let note = if notes.is_empty() {
