@@ -108,19 +108,7 @@ impl Recording {
         for l in &self.lane_spans {
             trace.lanes[index_of(l.lane) as usize].segments.push(seg(None, &l.span));
         }
-        for lane in &mut trace.lanes {
-            lane.segments.sort_by(|a, b| a.start.total_cmp(&b.start));
-            // Clocks of different threads can disagree by a few microseconds: never let
-            // one segment start before the previous one in its lane ended.
-            for i in 1..lane.segments.len() {
-                let prev_end = lane.segments[i - 1].end;
-                let s = &mut lane.segments[i];
-                if s.start < prev_end {
-                    s.start = prev_end;
-                    s.end = s.end.max(prev_end);
-                }
-            }
-        }
+        trace.lanes.iter_mut().for_each(Lane::put_in_order);
         trace.close();
         if let Some(end) = self.end {
             trace.makespan = trace.makespan.max(end - origin);

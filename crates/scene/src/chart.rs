@@ -97,7 +97,7 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
     push_key(&mut shapes, key, left + 8.0, top + 8.0, style);
     // Measured points.
     let mut measured: Vec<[f64; 2]> = points.iter().map(|&(p, s)| [x(p as f64), y(s)]).collect();
-    measured.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    sort_by_x(&mut measured);
     if measured.len() > 1 {
         shapes.push(Shape::Polyline { points: measured.clone(), color: style.rendering, width: 1.5 });
     }
@@ -170,7 +170,7 @@ pub fn startup_chart(points: &[StartupPoint], width: f64, height: f64, style: &S
         if line.is_empty() {
             continue;
         }
-        line.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        sort_by_x(&mut line);
         if line.len() > 1 {
             shapes.push(Shape::Polyline { points: line.clone(), color, width: 1.5 });
         }
@@ -185,6 +185,12 @@ pub fn startup_chart(points: &[StartupPoint], width: f64, height: f64, style: &S
 }
 
 /// A chart's 11 px label, centred vertically on `y`.
+/// Orders a line's points from left to right (one sort for every chart: each closure
+/// passed to `sort_by` is another copy of the sort in the wasm).
+fn sort_by_x(points: &mut [[f64; 2]]) {
+    points.sort_by(|a, b| a[0].total_cmp(&b[0]));
+}
+
 fn label(style: &Style, x: f64, y: f64, text: String, align: Align, color: Color) -> Shape {
     Shape::Text {
         x,

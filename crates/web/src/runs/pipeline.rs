@@ -9,7 +9,7 @@ use crate::clock::now_ms;
 use crate::worker::protocol::Capabilities;
 use cvp_model::job::Cpu;
 use cvp_model::pipeline::{lane_of, lanes, phase, Spec, StageKind};
-use cvp_model::{Phase, Segment, Strategy, TaskRecord, Trace};
+use cvp_model::{Lane, Phase, Segment, Strategy, TaskRecord, Trace};
 use gloo_timers::future::TimeoutFuture;
 use rayon::ThreadPool;
 use std::cell::{Cell, RefCell};
@@ -252,16 +252,7 @@ pub async fn run(spec: &Spec, caps: &Capabilities, done: Arc<AtomicU32>) -> Resu
     for (lane, seg) in record.segments {
         trace.lanes[lane].segments.push(seg);
     }
-    for lane in &mut trace.lanes {
-        lane.segments.sort_by(|a, b| a.start.total_cmp(&b.start));
-        // Two threads' clocks may disagree by microseconds: keep each lane in order.
-        for i in 1..lane.segments.len() {
-            let prev = lane.segments[i - 1].end;
-            let s = &mut lane.segments[i];
-            s.start = s.start.max(prev);
-            s.end = s.end.max(s.start);
-        }
-    }
+    trace.lanes.iter_mut().for_each(Lane::put_in_order);
     trace.tasks = record
         .items
         .iter()
