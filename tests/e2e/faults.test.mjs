@@ -72,6 +72,30 @@ test("a panic in one widget shows an error box there; the others keep working; r
   });
 });
 
+test("a panic inside a widget's future shows its error box, and the other widgets' futures still run", limit(), async () => {
+  await withFault(env.urls.CVP_SITE_ISOLATED, /injected fault|RuntimeError: unreachable/, async (page) => {
+    const fib = page.locator("#fib");
+    const fetch = page.locator("#fetch");
+    await waitReady(fib, "fib");
+    await waitReady(fetch, "fetch");
+    await setInputs(fib, SMALL_FIB);
+    // The panic comes after the run, in the future that draws fib's timeline.
+    await page.evaluate(() => (window.__cvpFault = "timeline"));
+    await fib.locator("select[name=strategy]").selectOption("sync");
+    await clickWhenEnabled(fib, "run", "the run whose timeline panics");
+    const box = fib.locator(".cvp-fault[role=alert]");
+    await box.waitFor({ timeout: 10_000 });
+    assert.match(await box.locator(".cvp-fault-message").textContent(), /injected fault: a bug in a future that draws the timeline/);
+    assert.equal((await attrs(fib)).state, "error");
+    // fetch's run ends in the same kind of future: it only reaches "done" if futures
+    // still run on the page after the panic.
+    await setInputs(fetch, SMALL_FETCH);
+    await runStrategy(fetch, "async", { what: "fetch after a panic in fib's future" });
+    assertRow(await results(fetch), "async", "fetch after a panic in fib's future: ");
+    assert.equal((await attrs(fetch)).state, "done");
+  });
+});
+
 test("a runner that dies mid-run gives a clear error within a second, and the next run works", limit(), async () => {
   await withFault(env.urls.CVP_SITE_ISOLATED, /injected fault|runner worker stopped|unreachable/, async (page) => {
     const fetch = page.locator("#fetch");

@@ -4,7 +4,7 @@
 //!
 //! Code that runs for a widget runs within its mount ([`Scope::run`]): DOM events through
 //! [`crate::dom::listen`], animation frames, run events, the runner's busy and ready
-//! callbacks ([`scoped`]). The panic hook finds the widget
+//! callbacks ([`scoped`]), and each poll of its futures ([`spawn_local`]). The panic hook finds the widget
 //! whose code was running and paints the box there. The wasm build aborts on panic, so the
 //! trap then unwinds to the browser's event loop, which calls the next callback as usual:
 //! other widgets' state is untouched. Each mount of a widget is a new *generation* (an
@@ -12,6 +12,8 @@
 //! widget's leftover callbacks (an animation loop, say) see it is over and stop.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::task::Poll;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
@@ -74,6 +76,18 @@ pub fn scoped<T>(mut f: impl FnMut(T) + 'static) -> impl FnMut(T) + 'static {
     move |x| run_in(&scope, || f(x))
 }
 
+/// Spawns `future` on this thread's event loop within the mount whose code is running now:
+/// each poll runs as that widget's code, so a panic in it shows that widget's error box,
+/// and once the mount has ended the future is dropped at its next wake.
+pub fn spawn_local(future: impl Future<Output = ()> + 'static) {
+    let scope = current();
+    let mut future = Box::pin(future);
+    wasm_bindgen_futures::spawn_local(std::future::poll_fn(move |cx| match &scope {
+        Some(scope) => scope.run(|| future.as_mut().poll(cx)).unwrap_or(Poll::Ready(())),
+        None => future.as_mut().poll(cx),
+    }));
+}
+
 fn generation(root: &Element) -> u32 {
     root.get_attribute(GENERATION).and_then(|g| g.parse().ok()).unwrap_or(0)
 }
@@ -112,6 +126,9 @@ pub fn install(remount: fn(&Element)) {
         if let Some(scope) = CURRENT.with(|c| c.borrow_mut().take()) {
             show(&scope.root, &message, remount);
         }
+        // A panic inside a future stops the loop that polls this thread's futures, and
+        // the others already woken would wait for the next wake: schedule one.
+        wasm_bindgen_futures::spawn_local(async {});
     }));
 }
 

@@ -224,7 +224,7 @@ fn start(widget: &Rc<RefCell<Widget>>, compare: bool) {
         (w.runner.clone(), state.spec)
     };
     let widget = widget.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    crate::fault::spawn_local(async move {
         let result = if compare {
             run_compare(&widget, &runner, spec).await
         } else {

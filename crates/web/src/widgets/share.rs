@@ -147,7 +147,7 @@ impl Share {
         link.select();
         let copied = clipboard_write(&url);
         let share = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::fault::spawn_local(async move {
             let ok = match copied {
                 Some(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
                 None => false,

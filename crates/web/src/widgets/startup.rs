@@ -172,7 +172,7 @@ fn start(widget: &Rc<RefCell<Widget>>) {
         (w.runner.clone(), caps, state)
     };
     let widget = widget.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    crate::fault::spawn_local(async move {
         let result = experiment(&widget, &runner, caps, state.work_ms).await;
         let mut w = widget.borrow_mut();
         w.running = false;

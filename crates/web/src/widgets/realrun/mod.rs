@@ -399,8 +399,11 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
                 }
                 let started = widget.borrow().queue.started();
                 let widget = widget.clone();
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::fault::spawn_local(async move {
                     gloo_timers::future::TimeoutFuture::new(0).await;
+                    if crate::fault::injected("timeline") {
+                        panic!("injected fault: a bug in a future that draws the timeline");
+                    }
                     let last = widget.borrow().queue.started() == started;
                     show_timeline(&widget, last);
                 });
