@@ -88,3 +88,21 @@ pub fn find<T: JsCast>(root: &Element, selector: &str) -> Option<T> {
 pub fn toggle_attr(e: &Element, name: &str, on: bool) {
     let _ = if on { e.set_attribute(name, "") } else { e.remove_attribute(name) };
 }
+
+/// Resolves once the page has painted what changed before the call (two animation frames
+/// later), or after 100 ms where frames do not come (a hidden tab).
+pub async fn painted() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(window) = web_sys::window() else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
+        let (again, page) = (resolve.clone(), window.clone());
+        let second = Closure::once_into_js(move || {
+            let _ = page.request_animation_frame(again.unchecked_ref());
+        });
+        let _ = window.request_animation_frame(second.unchecked_ref());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 100);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
