@@ -46,15 +46,23 @@ pub fn difference(measured: &Trace, predicted: &Trace) -> f64 {
     measured.makespan / predicted.makespan.max(1e-9) - 1.0
 }
 
-/// Why a measured run differs from its prediction by more than [`NOTEWORTHY`], in words;
-/// `None` when it does not.
-pub fn explain(job: &Job, measured: &Trace, predicted: &Trace, hardware_threads: u32) -> Option<String> {
+/// A measured run that differs from its prediction by more than [`NOTEWORTHY`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gap {
+    /// The strategy's name, as the page shows it.
+    pub label: &'static str,
+    /// Measured over predicted, minus one ([`difference`]).
+    pub difference: f64,
+    /// What the model leaves out that explains it, in a sentence.
+    pub why: String,
+}
+
+/// The gap between a measured run and its prediction, when it is worth explaining.
+pub fn gap(job: &Job, measured: &Trace, predicted: &Trace, hardware_threads: u32) -> Option<Gap> {
     let d = difference(measured, predicted);
     if d.abs() <= NOTEWORTHY {
         return None;
     }
-    let label = job.strategy.label();
-    let pct = (d.abs() * 100.0).round();
     let why = if d < 0.0 {
         "The tasks ran faster together than their own times add up to: a task's measured time \
          includes waits for a busy core, which the model counts once more on top."
@@ -75,8 +83,36 @@ pub fn explain(job: &Job, measured: &Trace, predicted: &Trace, hardware_threads:
          caches and memory, a core waking up."
             .to_string()
     };
-    let way = if d > 0.0 { "longer" } else { "shorter" };
-    Some(format!("{label} took {pct:.0} % {way} than the simulator predicted. {why}"))
+    Some(Gap { label: job.strategy.label(), difference: d, why })
+}
+
+/// The gaps in words: the runs that share a reason in one sentence, then the reason once.
+pub fn explain(gaps: &[Gap]) -> String {
+    let mut reasons: Vec<(&str, Vec<&Gap>)> = Vec::new();
+    for g in gaps {
+        match reasons.iter_mut().find(|(why, _)| *why == g.why) {
+            Some((_, runs)) => runs.push(g),
+            None => reasons.push((&g.why, vec![g])),
+        }
+    }
+    let pct = |g: &Gap| (g.difference.abs() * 100.0).round();
+    let way = |g: &Gap| if g.difference > 0.0 { "longer" } else { "shorter" };
+    let sentences = reasons.into_iter().map(|(why, runs)| match runs.as_slice() {
+        [one] => {
+            format!("{} took {:.0} % {} than the simulator predicted. {why}", one.label, pct(one), way(one))
+        }
+        many => {
+            let names: Vec<String> = many.iter().map(|g| format!("{} ({:.0} %)", g.label, pct(g))).collect();
+            let (last, rest) = names.split_last().expect("a reason has runs");
+            // One reason, one direction: the reasons for a shorter run and a longer differ.
+            format!(
+                "{} and {last} took {} than the simulator predicted. {why}",
+                rest.join(", "),
+                way(many[0])
+            )
+        }
+    });
+    sentences.collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -113,7 +149,7 @@ mod tests {
             // The same turns: the lock's threads hand it over at the same switch interval.
             let computing = |t: &Trace| t.segments().filter(|(_, s)| s.phase == Phase::Rendering).count();
             assert_eq!(computing(&predicted), computing(&measured), "{strategy:?}");
-            assert_eq!(explain(&j, &measured, &predicted, 2), None);
+            assert_eq!(gap(&j, &measured, &predicted, 2), None);
         }
     }
 
@@ -133,13 +169,30 @@ mod tests {
             simulate(&cpu_tasks(8, 10.0), &SimConfig::limited(Strategy::Threads, 8).with_cores(2));
         let mut measured = predicted.clone();
         measured.makespan = predicted.makespan * 1.05;
-        assert_eq!(explain(&j, &measured, &predicted, 2), None);
+        assert_eq!(gap(&j, &measured, &predicted, 2), None);
         measured.makespan = predicted.makespan * 1.3;
-        let text = explain(&j, &measured, &predicted, 2).unwrap();
+        let text = explain(&[gap(&j, &measured, &predicted, 2).unwrap()]);
         assert!(
             text.starts_with("Threads took 30 % longer") && text.contains("8 threads took turns"),
             "{text}"
         );
         assert!((difference(&measured, &predicted) - 0.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn runs_with_one_reason_share_one_sentence_and_the_reason_is_said_once() {
+        let gap = |label, difference: f64, why: &str| Gap { label, difference, why: why.into() };
+        let text = explain(&[
+            gap("Synchronous", 0.17, "Noise."),
+            gap("Processes", 0.4, "Start-up."),
+            gap("Coroutines", 0.114, "Noise."),
+            gap("Threads", 0.2, "Noise."),
+        ]);
+        assert_eq!(
+            text,
+            "Synchronous (17 %), Coroutines (11 %) and Threads (20 %) took longer than the simulator \
+             predicted. Noise. Processes took 40 % longer than the simulator predicted. Start-up."
+        );
+        assert_eq!(explain(&[]), "");
     }
 }

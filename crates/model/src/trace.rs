@@ -323,7 +323,10 @@ mod tests {
         };
         lane.put_in_order();
         let spans: Vec<_> = lane.segments.iter().map(|s| (s.task, s.start, s.end)).collect();
-        assert_eq!(spans, [(Some(0), 0.0, 10.0), (Some(1), 10.0, 20.0), (Some(2), 20.0, 30.0), (Some(3), 30.0, 30.2)]);
+        assert_eq!(
+            spans,
+            [(Some(0), 0.0, 10.0), (Some(1), 10.0, 20.0), (Some(2), 20.0, 30.0), (Some(3), 30.0, 30.2)]
+        );
     }
 
     fn two_lanes() -> Trace {

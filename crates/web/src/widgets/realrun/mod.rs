@@ -19,7 +19,7 @@ use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
 use cvp_model::compare::{Machine, PagePool, Plan, Purpose, Queue, Results, Startup};
 use cvp_model::job::{Job, RunKind};
-use cvp_model::predict::{explain, prediction};
+use cvp_model::predict::{explain, gap, prediction};
 use cvp_model::query::Notice;
 use cvp_model::state::{RunState, WidgetState};
 use cvp_model::{Strategy, Trace};
@@ -471,21 +471,21 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
 fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
     let mut w = widget.borrow_mut();
     let hardware_threads = w.caps.map_or(1, |c| c.hardware_threads);
-    let (mut panels, mut notes) = (Vec::new(), Vec::new());
+    let (mut panels, mut gaps) = (Vec::new(), Vec::new());
     for (job, measured) in w.results.runs() {
         let predicted = prediction(&job, measured, hardware_threads);
         let label = job.strategy.label();
-        notes.extend(explain(&job, measured, &predicted, hardware_threads));
+        gaps.extend(gap(&job, measured, &predicted, hardware_threads));
         // Short: a phone's panel has room for little beside the clock, which gives the time.
         panels.push((format!("{label} (measured)"), measured.clone()));
         panels.push((format!("{label} (predicted)"), predicted));
     }
-    let note = if notes.is_empty() {
+    let note = if gaps.is_empty() {
         "Each measured run came within 10 % of the simulator's prediction for it (the same \
          tasks, with their measured times, on this machine's hardware threads)."
             .to_string()
     } else {
-        notes.join(" ")
+        explain(&gaps)
     };
     w.predicted_notes.set_text_content(Some(&note));
     toggle_attr(&w.predicted_notes, "hidden", false);
