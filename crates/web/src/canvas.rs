@@ -9,7 +9,7 @@
 //! an offscreen canvas kept from frame to frame, so that the context's transform applies
 //! to it like to any other shape.
 
-use cvp_scene::{picture, Align, Baseline, Color, Picture, Shape};
+use cvp_scene::{picture, text_width, Align, Baseline, Color, Picture, Shape};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -245,7 +245,10 @@ impl Canvas {
             Shape::Text { x, y, text, size, bold, family, color, align, baseline } => {
                 self.font(*size, *bold, family, *align, *baseline);
                 self.fill(*color);
-                ctx.fill_text(text, *x, *y)?;
+                // The renderer laid the text out at its estimated width: a font wider than
+                // the estimate is squeezed to it rather than run into its neighbours (a
+                // panel's title into its clock).
+                ctx.fill_text_with_max_width(text, *x, *y, text_width(text, *size, *bold))?;
             }
             Shape::Image { src, source: [u, v, sw, sh], dest: [x, y, w, h], .. } => {
                 let side = self.pictures.side as f64;

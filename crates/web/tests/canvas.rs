@@ -135,3 +135,34 @@ fn a_dense_gantt_chart_drawn_as_a_raster_paints_its_bars() {
         canvas.element().remove();
     }
 }
+
+#[wasm_bindgen_test]
+fn text_never_runs_past_the_width_the_renderer_laid_it_out_at() {
+    use cvp_scene::{text_width, Align, Baseline, Color};
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    let canvas = Canvas::new(el).unwrap();
+    canvas.resize(400.0, 60.0, 1.0).unwrap();
+    // Twenty narrow letters in a monospace font: the estimate gives each 0.3 em, the font
+    // draws each 0.6 em, twice as wide as the layout left room for.
+    let (text, size) = ("i".repeat(20), 20.0);
+    let estimate = text_width(&text, size, true);
+    canvas
+        .paint(&[Shape::Text {
+            x: 10.0,
+            y: 30.0,
+            text: text.clone(),
+            size,
+            bold: true,
+            family: "monospace".into(),
+            color: Color::hex(0x000000),
+            align: Align::Left,
+            baseline: Baseline::Middle,
+        }])
+        .unwrap();
+    let inked = |x: f64| (0..60).any(|y| pixel(&canvas, x, y as f64, 1.0)[3] > 0);
+    assert!(inked(10.0 + estimate * 0.5), "the text is drawn");
+    let past = (10.0 + estimate + 2.0) as u32;
+    let overrun: Vec<u32> = (past..400).filter(|&x| inked(x as f64)).collect();
+    assert!(overrun.is_empty(), "ink past the laid-out width ({estimate} px) at x = {overrun:?}");
+}
