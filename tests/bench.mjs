@@ -169,10 +169,10 @@ try {
     .catch(() => die(`window.wasmBindings never appeared (page errors: ${errors.join(" | ") || "none"})`));
   const exported = await page.evaluate(() => Object.keys(window.wasmBindings).sort());
   if (!exported.includes("run_job")) die(`window.wasmBindings has no run_job (it exports: ${exported.join(", ")})`);
-  // Let the page's own workers start first, so that the first measurement is not start-up.
+  // Start the page's runner and its pool first, so that the first measurement is not start-up.
   await page
-    .waitForFunction(() => [...document.querySelectorAll("[data-widget]")].every((w) => ["ready", "done", "error"].includes(w.getAttribute("data-state"))), null, { timeout: 60_000 })
-    .catch(() => log("the widgets did not report ready within 60 s; measuring anyway"));
+    .evaluate(() => Promise.race([window.wasmBindings.runner_caps(), new Promise((_, no) => setTimeout(() => no(new Error("timeout")), 60_000))]))
+    .catch(() => log("the runner did not report ready within 60 s; measuring anyway"));
   const env = await page.evaluate(() => ({
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,

@@ -231,7 +231,7 @@ test("print keeps the essay, the figures' canvases and captions, on white, witho
 test("the whole page works by keyboard: Tab reaches every control, each shows its focus", limit(180), async () => {
   const { page, context } = await openAt(1200, "light");
   try {
-    await page.locator("#fib[data-state=ready]").waitFor({ timeout: 45_000 });
+    await waitReady(page.locator("#fib"), "fib");
     // Everything a mouse can use: links, buttons, fields, the predictions, the tables'
     // summaries. Hidden ones (a widget's unused panels, print-only bits) do not count.
     const wanted = await page.evaluate(() => {

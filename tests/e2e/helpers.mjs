@@ -294,6 +294,8 @@ export async function waitIsolated(page, seconds = 30) {
 
 /// Waits for the widget to be ready and returns its attributes.
 export async function waitReady(loc, what) {
+  // The runner starts when a widget that needs it comes near the screen.
+  await loc.scrollIntoViewIfNeeded();
   await waitState(loc, ["ready", "done"], { timeout: READY_TIMEOUT, what: what || "widget start-up" });
   return attrs(loc);
 }

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { READY_TIMEOUT, limit, setup } from "./helpers.mjs";
+import { READY_TIMEOUT, limit, setup, waitReady } from "./helpers.mjs";
 
 const env = setup();
 
@@ -12,7 +12,7 @@ test("after one visit the page, its animations and its runs work offline", limit
   try {
     const page = await context.newPage();
     await page.goto(env.urls.CVP_SITE_ISOLATED);
-    await page.locator("#fib[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    await waitReady(page.locator("#fib"), "fib");
     // Wait until the service worker has cached the page and the module itself.
     await page.waitForFunction(async (page) => {
       const urls = new Set();
@@ -26,7 +26,7 @@ test("after one visit the page, its animations and its runs work offline", limit
     await page.reload();
     await page.locator('[data-widget=anim][data-preset="compare-4x4"][data-state=ready]').waitFor({ timeout: READY_TIMEOUT });
     const fib = page.locator("#fib");
-    await page.locator("#fib[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    await waitReady(fib, "fib offline");
     await fib.locator("input[name=tasks]").fill("4");
     await fib.locator("input[name=n]").fill("25");
     await fib.locator("select[name=strategy]").selectOption("sync");

@@ -9,7 +9,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { READY_TIMEOUT, limit, setup, withPage } from "./helpers.mjs";
+import { limit, setup, waitReady, withPage } from "./helpers.mjs";
 
 const env = setup();
 const RUNS = Number(process.env.CVP_SOAK_RUNS ?? 40);
@@ -40,7 +40,7 @@ assert.ok(RUNS >= 2 * BASELINE, `CVP_SOAK_RUNS must be at least ${2 * BASELINE}`
 
 test(`soak: ${RUNS} real runs and ${REPLAYS} animation replays level off`, limit(60 + RUNS + REPLAYS / 5), async () => {
   await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page, session) => {
-    await page.locator("#fib[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    await waitReady(page.locator("#fib"), "fib");
     const cdp = await session.context.newCDPSession(page);
     const measure = async (label) => {
       await cdp.send("HeapProfiler.collectGarbage");

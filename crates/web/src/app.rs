@@ -12,13 +12,22 @@ use std::cell::OnceCell;
 use web_sys::Element;
 
 thread_local! {
-    // One runner for the whole page, started by the first widget that needs it.
+    // One runner for the whole page, woken by the first widget or script that needs it.
     static RUNNER: OnceCell<Runner> = const { OnceCell::new() };
 }
 
-/// The page's runner, started on first use.
+/// The page's runner; its worker starts on [`Runner::wake`].
 pub fn runner() -> Runner {
-    RUNNER.with(|r| r.get_or_init(Runner::start).clone())
+    RUNNER.with(|r| r.get_or_init(Runner::new).clone())
+}
+
+/// The page's runner, for a widget at `root` that runs real work: woken when the widget
+/// comes within a screen of being seen.
+fn runner_for(root: &Element) -> Runner {
+    let runner = runner();
+    let waking = runner.clone();
+    crate::dom::when_near(root, move || waking.wake());
+    runner
 }
 
 /// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget.
@@ -89,10 +98,10 @@ fn mount(element: &Element, host: Host, state: WidgetState, notices: Vec<Notice>
 
 fn mount_widget(element: &Element, host: Host, state: WidgetState, notices: Vec<Notice>) {
     match state {
-        WidgetState::Run(s) => realrun::mount(element, runner(), host, s, notices),
+        WidgetState::Run(s) => realrun::mount(element, runner_for(element), host, s, notices),
         WidgetState::Anim(s) => anim::mount_preset(element, host, s, notices),
         WidgetState::Sandbox(s) => anim::mount_sandbox(element, host, s, notices),
-        WidgetState::Startup(s) => startup::mount(element, runner(), host, s, notices),
-        WidgetState::Pipeline(s) => pipeline::mount(element, runner(), host, s, notices),
+        WidgetState::Startup(s) => startup::mount(element, runner_for(element), host, s, notices),
+        WidgetState::Pipeline(s) => pipeline::mount(element, runner_for(element), host, s, notices),
     }
 }

@@ -53,9 +53,15 @@ struct Current {
     _deadline: Option<Timeout>,
 }
 
-struct Inner {
+/// The runner worker, once started, and the handler of its messages.
+struct Connection {
     worker: WorkerHandle,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+struct Inner {
+    // None until a widget or a script first needs the runner ([`Runner::wake`]).
+    connection: Option<Connection>,
     ready: Option<Readiness>,
     waiting: Vec<ReadyCallback>,
     current: Option<Current>,
@@ -67,24 +73,37 @@ struct Inner {
 #[derive(Clone)]
 pub struct Runner(Rc<RefCell<Inner>>);
 
+impl Default for Runner {
+    fn default() -> Self {
+        Runner::new()
+    }
+}
+
 /// How long a cancel may take before the runner is replaced.
 const CANCEL_GRACE_MS: u32 = 600;
 
 impl Runner {
-    /// Starts the runner worker.
-    pub fn start() -> Runner {
-        Runner(Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
-            let (worker, on_message) = spawn_runner(weak.clone());
-            RefCell::new(Inner {
-                worker,
-                _on_message: on_message,
-                ready: None,
-                waiting: Vec::new(),
-                current: None,
-                next_id: 1,
-                watchers: Vec::new(),
-            })
-        }))
+    /// The page's handle on a runner that has not started: nothing runs, and no worker
+    /// exists, until [`Runner::wake`].
+    pub fn new() -> Runner {
+        Runner(Rc::new(RefCell::new(Inner {
+            connection: None,
+            ready: None,
+            waiting: Vec::new(),
+            current: None,
+            next_id: 1,
+            watchers: Vec::new(),
+        })))
+    }
+
+    /// Starts the runner worker (and with it the thread pool) if it has not started yet.
+    /// Widgets call this as they come near the screen, scripts before their first job: a
+    /// reader who never gets to a real run never pays for the workers.
+    pub fn wake(&self) {
+        if self.0.borrow().connection.is_none() {
+            let connection = connect(Rc::downgrade(&self.0));
+            self.0.borrow_mut().connection = Some(connection);
+        }
     }
 
     /// Calls `f` once the runner is ready (at once if it is), within the mount of the
@@ -202,20 +221,18 @@ impl Runner {
     fn post_request(&self, id: u32, request: &JsValue) {
         let posted = {
             let mut inner = self.0.borrow_mut();
-            let Inner { worker, current, .. } = &mut *inner;
-            match current {
-                Some(c) if c.id == id && !c.posted => {
+            let Inner { connection, current, .. } = &mut *inner;
+            match (current, connection) {
+                (Some(c), Some(connection)) if c.id == id && !c.posted => {
                     c.posted = true;
-                    worker.post_message(request).map_err(|e| format!("{e:?}"))
+                    connection.worker.post_message(request).map_err(|e| format!("{e:?}"))
                 }
                 // Cancelled, or its runner replaced, before it left.
                 _ => return,
             }
         };
         match posted {
-            Ok(()) if crate::fault::injected("runner") => {
-                let _ = self.0.borrow().worker.post_message(&encode(&ToRunner::Crash));
-            }
+            Ok(()) if crate::fault::injected("runner") => self.post(&ToRunner::Crash),
             Ok(()) => {}
             Err(e) => self.finish(id, RunEvent::Failed(format!("could not reach the runner: {e}"))),
         }
@@ -238,7 +255,14 @@ impl Runner {
                 Runner(inner).replace_worker(id);
             }
         }));
-        let _ = inner.worker.post_message(&encode(&ToRunner::Cancel));
+        drop(inner);
+        self.post(&ToRunner::Cancel);
+    }
+
+    fn post(&self, message: &ToRunner) {
+        if let Some(connection) = &self.0.borrow().connection {
+            let _ = connection.worker.post_message(&encode(message));
+        }
     }
 
     fn replace_worker(&self, id: u32) {
@@ -253,10 +277,10 @@ impl Runner {
     /// its readiness as at page load.
     fn restart(&self) {
         let mut inner = self.0.borrow_mut();
-        inner.worker.terminate();
-        let (worker, on_message) = spawn_runner(Rc::downgrade(&self.0));
-        inner.worker = worker;
-        inner._on_message = on_message;
+        if let Some(old) = inner.connection.take() {
+            old.worker.terminate();
+        }
+        inner.connection = Some(connect(Rc::downgrade(&self.0)));
         inner.ready = None;
     }
 
@@ -347,7 +371,7 @@ impl Runner {
     }
 }
 
-fn spawn_runner(weak: Weak<RefCell<Inner>>) -> (WorkerHandle, Closure<dyn FnMut(MessageEvent)>) {
+fn connect(weak: Weak<RefCell<Inner>>) -> Connection {
     let worker = spawn(Role::Runner);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(inner) = weak.upgrade() else { return };
@@ -357,5 +381,5 @@ fn spawn_runner(weak: Weak<RefCell<Inner>>) -> (WorkerHandle, Closure<dyn FnMut(
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    (worker, on_message)
+    Connection { worker, _on_message: on_message }
 }

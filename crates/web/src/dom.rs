@@ -89,6 +89,38 @@ pub fn toggle_attr(e: &Element, name: &str, on: bool) {
     let _ = if on { e.set_attribute(name, "") } else { e.remove_attribute(name) };
 }
 
+/// Calls `f` once `element` comes within a screen's height of the viewport (at once where
+/// the browser has no IntersectionObserver).
+pub fn when_near(element: &Element, f: impl FnOnce() + 'static) {
+    use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+    let f = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
+    let pending = f.clone();
+    let callback = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: IntersectionObserver| {
+            if entries.iter().any(|e| e.unchecked_into::<IntersectionObserverEntry>().is_intersecting()) {
+                observer.disconnect();
+                if let Some(f) = pending.take() {
+                    f();
+                }
+            }
+        },
+    );
+    let options = IntersectionObserverInit::new();
+    options.set_root_margin("100% 0px");
+    match IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options) {
+        Ok(observer) => {
+            observer.observe(element);
+            // Lives as long as the page, like every listener of `listen`.
+            callback.forget();
+        }
+        Err(_) => {
+            if let Some(f) = f.take() {
+                f();
+            }
+        }
+    }
+}
+
 /// Resolves once the page has painted what changed before the call (two animation frames
 /// later), or after 100 ms where frames do not come (a hidden tab).
 pub async fn painted() {

@@ -75,6 +75,7 @@ pub fn run_job(job: JsValue) -> js_sys::Promise {
             }
         };
         let runner = app::runner();
+        runner.wake();
         let inner = runner.clone();
         runner.when_ready(move |ready| {
             // A script may ask for anything: what no widget would send is refused at once,
@@ -111,11 +112,14 @@ pub fn memory_bytes() -> f64 {
     js_sys::Reflect::get(&buffer, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
 }
 
-/// What the page's runner can do: `{isolated, hardware_threads, pool_threads}`.
+/// What the page's runner can do: `{isolated, hardware_threads, pool_threads}` (starting
+/// the runner if no widget has yet).
 #[wasm_bindgen]
 pub fn runner_caps() -> js_sys::Promise {
     js_sys::Promise::new(&mut |resolve, _| {
-        app::runner().when_ready(move |ready| {
+        let runner = app::runner();
+        runner.wake();
+        runner.when_ready(move |ready| {
             let _ = resolve.call1(&JsValue::NULL, &worker::protocol::encode(&ready.caps));
         });
     })
