@@ -1,8 +1,10 @@
 //! The page's handle on the runner worker: one runner, one job in flight, typed events.
 //!
-//! Widgets share one [`Runner`]. A cancel that the runner cannot honour quickly (a
-//! strategy blocked inside a long task with no shared memory to signal it through) is
-//! enforced by terminating the runner and starting a fresh one.
+//! Widgets share one [`Runner`], which starts its worker only when first needed
+//! ([`Runner::wake`]). A request leaves once the page has painted, so that painting is not
+//! measured. A cancel that the runner cannot honour quickly (a strategy blocked inside a
+//! long task with no shared memory to signal it through) is enforced by terminating the
+//! runner and starting a fresh one.
 
 use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
 use crate::worker::spawn::{spawn, Role, WorkerHandle};
@@ -274,7 +276,7 @@ impl Runner {
     }
 
     /// Ends the runner worker and starts a fresh one (with its own pool); jobs wait for
-    /// its readiness as at page load.
+    /// its readiness as at its first start.
     fn restart(&self) {
         let mut inner = self.0.borrow_mut();
         if let Some(old) = inner.connection.take() {
