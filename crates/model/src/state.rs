@@ -722,7 +722,12 @@ fn param_docs(list: &[Param]) -> impl Iterator<Item = Doc> + '_ {
 
 /// The `autorun` key, shared by the widgets that run work.
 fn autorun_doc() -> Doc {
-    ("autorun", "`1`, `0`".into(), "`0`".into(), "`1` runs once loaded".into())
+    (
+        "autorun",
+        "`1`, `0`".into(),
+        "`0`".into(),
+        "`1` runs once loaded and in view (within a screen of it)".into(),
+    )
 }
 
 /// What each of `widget`'s keys accepts: (key, values, default, meaning).
