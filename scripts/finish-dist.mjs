@@ -19,7 +19,8 @@ const dir = process.env.TRUNK_STAGING_DIR ?? fail("TRUNK_STAGING_DIR is not set 
 const page = join(dir, "index.html");
 let html = readFileSync(page, "utf8");
 
-const inline = [...html.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)];
+// Trunk's minifier drops the attribute's quotes.
+const inline = [...html.matchAll(/<script type="?module"?>([\s\S]*?)<\/script>/g)];
 if (inline.length !== 1 || !inline[0][1].includes("./cvp-web.js")) {
   fail(`expected one inline module script importing ./cvp-web.js in index.html, found ${inline.length}`);
 }
