@@ -4,12 +4,12 @@
 //!
 //! Code that runs for a widget runs within its mount ([`Scope::run`]): DOM events through
 //! [`crate::dom::listen`], animation frames, run events, the runner's busy and ready
-//! callbacks ([`scoped`]), and each poll of its futures ([`spawn_local`]). The panic hook finds the widget
-//! whose code was running and paints the box there. The wasm build aborts on panic, so the
-//! trap then unwinds to the browser's event loop, which calls the next callback as usual:
-//! other widgets' state is untouched. Each mount of a widget is a new *generation* (an
-//! attribute on its root); the box ends the failed generation, so that the failed
-//! widget's leftover callbacks (an animation loop, say) see it is over and stop.
+//! callbacks ([`scoped`]), and each poll of its futures ([`spawn_local`]). The panic hook
+//! finds the widget whose code was running and paints the box there. The wasm build aborts
+//! on panic, so the trap then unwinds to the browser's event loop, which calls the next
+//! callback as usual: other widgets' state is untouched. Each mount of a widget is a new
+//! *generation* (an attribute on its root); the box ends the failed generation, so that
+//! the failed widget's leftover callbacks (an animation loop, say) see it is over and stop.
 
 use std::cell::RefCell;
 use std::future::Future;
