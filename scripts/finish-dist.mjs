@@ -2,9 +2,13 @@
 // 1. moves the module script Trunk writes inline into index.html (it imports the
 //    wasm-bindgen glue and starts the wasm) into its own file, start.js, so that the
 //    Content-Security-Policy can forbid every inline script;
-// 2. drops the wasm's name section (function names for debuggers: a quarter of the file)
-//    and updates the integrity hash index.html gives for it. Stripping in the compiler
-//    instead also drops the target_features section wasm-bindgen reads.
+// 2. drops the wasm's name section (function names for debuggers: a quarter of the file).
+//    Stripping in the compiler instead also drops the target_features section
+//    wasm-bindgen reads;
+// 3. takes the integrity hash off the wasm's preload link: browsers ignore integrity on a
+//    fetch preload (Chromium says so in the console on every visit), and one that honoured
+//    it would not hand the preload to wasm-bindgen's own fetch, which has none, and would
+//    download the wasm twice. The scripts and the stylesheet keep theirs.
 // Fails the build, rather than ship a page that would not start, if Trunk's output no
 // longer looks as expected.
 import { createHash } from "node:crypto";
@@ -59,8 +63,9 @@ const wasmPath = join(dir, "cvp-web_bg.wasm");
 const before = readFileSync(wasmPath);
 const after = withoutNames(before);
 writeFileSync(wasmPath, after);
-const hash = (bytes) => `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
-if (html.includes(hash(before))) html = html.replace(hash(before), hash(after));
-else if (html.includes("integrity=")) fail("index.html has integrity hashes, but none for cvp-web_bg.wasm");
+const hash = `sha384-${createHash("sha384").update(before).digest("base64")}`;
+const preload = html.match(/<link [^>]*cvp-web_bg\.wasm[^>]*>/)?.[0] ?? fail("index.html has no preload link for cvp-web_bg.wasm");
+if (!preload.includes(hash)) fail("the wasm's preload link does not carry the integrity hash of the wasm Trunk built");
+html = html.replace(preload, preload.replace(/ integrity="?[^" >]+"?/, ""));
 writeFileSync(page, html);
 console.error(`finish-dist: start.js written; wasm ${before.length} -> ${after.length} bytes without its names`);
