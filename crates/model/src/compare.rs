@@ -118,8 +118,9 @@ pub enum Startup {
     None,
     /// Workers started for this run (the slowest took this many ms): inside its time.
     InRun(f64),
-    /// The page's pool, started once at page load (in this many ms): outside every run.
-    AtLoad(f64),
+    /// The page's pool, started once before the first run (in this many ms): outside every
+    /// run.
+    Pool(f64),
     /// A pool kept from an earlier run of the same size: started then, outside this run.
     Reused,
 }
@@ -129,7 +130,7 @@ pub enum Startup {
 pub struct PagePool {
     /// Threads in it (0: none).
     pub threads: u32,
-    /// Its start-up at page load (ms).
+    /// Its start-up, once, before the first run (ms).
     pub startup_ms: f64,
 }
 
@@ -142,7 +143,7 @@ impl Startup {
         match job.strategy {
             Strategy::Sync | Strategy::Async => Startup::None,
             Strategy::Threads | Strategy::Gil if job.threads <= pool.threads => {
-                Startup::AtLoad(pool.startup_ms)
+                Startup::Pool(pool.startup_ms)
             }
             _ => Startup::Reused,
         }
@@ -362,7 +363,7 @@ mod tests {
         use crate::{Lane, LaneKind, Phase, Segment};
         let plain = trace(100.0, 2);
         assert_eq!(Startup::of(&job(Strategy::Sync), &plain, POOL), Startup::None);
-        assert_eq!(Startup::of(&job(Strategy::Threads), &plain, POOL), Startup::AtLoad(120.0));
+        assert_eq!(Startup::of(&job(Strategy::Threads), &plain, POOL), Startup::Pool(120.0));
         let many = Job { threads: 8, ..job(Strategy::Threads) };
         assert_eq!(
             Startup::of(&many, &plain, POOL),

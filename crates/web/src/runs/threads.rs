@@ -2,7 +2,7 @@
 //! thread's memory, for runs that ask for more threads than the page's pool has.
 //!
 //! The page's pool (wasm-bindgen-rayon's global one, one thread per hardware thread) is
-//! started once at page load. A fetch on 50 threads needs 50 threads that can each block on
+//! started once, when the runner starts. A fetch on 50 threads needs 50 threads that can each block on
 //! a wait without a core; a fib on 8 threads on 2 cores needs 8 that take turns. rayon
 //! builds such a pool with a `spawn_handler`, as wasm-bindgen's raytrace-parallel example
 //! does: each `ThreadBuilder` goes to a fresh worker (`Role::Thread`), which instantiates the

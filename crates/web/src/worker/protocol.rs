@@ -40,7 +40,7 @@ pub struct Capabilities {
     pub hardware_threads: u32,
     /// Threads in the rayon pool; 0 when there is none.
     pub pool_threads: u32,
-    /// How long that pool took to start at page load (ms), outside every run's time.
+    /// How long that pool took to start, before the first run (ms), outside every run's time.
     #[serde(default)]
     pub pool_startup_ms: f64,
 }

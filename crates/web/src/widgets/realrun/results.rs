@@ -97,7 +97,7 @@ fn startup_text(startup: Startup) -> String {
     match startup {
         Startup::None => "none".to_string(),
         Startup::InRun(ms) => format!("{}, counted", format_duration(ms)),
-        Startup::AtLoad(ms) => format!("{} at page load, not counted", format_duration(ms)),
+        Startup::Pool(ms) => format!("{} before the first run, not counted", format_duration(ms)),
         Startup::Reused => "earlier run's pool, not counted".to_string(),
     }
 }
