@@ -122,10 +122,11 @@ pub fn when_near(element: &Element, f: impl FnOnce() + 'static) {
 }
 
 /// Resolves once the page has painted what changed before the call (two animation frames
-/// later), or after 100 ms where frames do not come (a hidden tab).
+/// later), or after 100 ms where frames do not come; at once in a hidden tab, which paints
+/// nothing (and whose timers the browser may slow to one a second).
 pub async fn painted() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let Some(window) = web_sys::window() else {
+        let Some(window) = web_sys::window().filter(|w| w.document().is_some_and(|d| !d.hidden())) else {
             let _ = resolve.call0(&JsValue::NULL);
             return;
         };
