@@ -184,13 +184,13 @@ pub fn startup_chart(points: &[StartupPoint], width: f64, height: f64, style: &S
     shapes
 }
 
-/// A chart's 11 px label, centred vertically on `y`.
 /// Orders a line's points from left to right (one sort for every chart: each closure
 /// passed to `sort_by` is another copy of the sort in the wasm).
 fn sort_by_x(points: &mut [[f64; 2]]) {
     points.sort_by(|a, b| a[0].total_cmp(&b[0]));
 }
 
+/// A chart's 11 px label, centred vertically on `y`.
 fn label(style: &Style, x: f64, y: f64, text: String, align: Align, color: Color) -> Shape {
     Shape::Text {
         x,
