@@ -125,11 +125,8 @@ pub fn when_near(element: &Element, f: impl FnOnce() + 'static) {
 /// later), or after 100 ms where frames do not come; at once in a hidden tab, which paints
 /// nothing (and whose timers the browser may slow to one a second).
 pub async fn painted() {
+    let Some(window) = web_sys::window().filter(|_| !document().hidden()) else { return };
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let Some(window) = web_sys::window().filter(|w| w.document().is_some_and(|d| !d.hidden())) else {
-            let _ = resolve.call0(&JsValue::NULL);
-            return;
-        };
         let (again, page) = (resolve.clone(), window.clone());
         let second = Closure::once_into_js(move || {
             let _ = page.request_animation_frame(again.unchecked_ref());
