@@ -39,12 +39,20 @@ async function withFault(url, expected, fn) {
   }
 }
 
-test("a panic in one widget shows an error box there; the others keep working; reload brings it back", limit(), async () => {
+/// Runs `fn(page, fib, fetch)` on the isolated site with both real-run widgets ready,
+/// allowing the reports of an injected panic.
+async function withPanic(fn) {
   await withFault(env.urls.CVP_SITE_ISOLATED, /injected fault|RuntimeError: unreachable/, async (page) => {
     const fib = page.locator("#fib");
     const fetch = page.locator("#fetch");
     await waitReady(fib, "fib");
     await waitReady(fetch, "fetch");
+    await fn(page, fib, fetch);
+  });
+}
+
+test("a panic in one widget shows an error box there; the others keep working; reload brings it back", limit(), async () => {
+  await withPanic(async (page, fib, fetch) => {
     await page.evaluate(() => (window.__cvpFault = "run"));
     await fib.locator("[data-action=run]").click();
     const box = fib.locator(".cvp-fault[role=alert]");
@@ -73,11 +81,7 @@ test("a panic in one widget shows an error box there; the others keep working; r
 });
 
 test("a panic inside a widget's future shows its error box, and the other widgets' futures still run", limit(), async () => {
-  await withFault(env.urls.CVP_SITE_ISOLATED, /injected fault|RuntimeError: unreachable/, async (page) => {
-    const fib = page.locator("#fib");
-    const fetch = page.locator("#fetch");
-    await waitReady(fib, "fib");
-    await waitReady(fetch, "fetch");
+  await withPanic(async (page, fib, fetch) => {
     await setInputs(fib, SMALL_FIB);
     // The panic comes after the run, in the future that draws fib's timeline.
     await page.evaluate(() => (window.__cvpFault = "timeline"));
