@@ -77,10 +77,16 @@ export async function siteHeaders(dir) {
 
 const ISOLATION = ["Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy"];
 
-export async function startServer({ dir, port, host, isolation, prefix }) {
+/// The cross-engine tests' `probe`: a script file served at PROBE_PATH (under the prefix)
+/// and loaded first by every HTML page, before the page's own scripts (tests/engines/
+/// probe.js says why). Never used by `scripts/serve`.
+export const PROBE_PATH = "__cvp-test-probe.js";
+
+export async function startServer({ dir, port, host, isolation, prefix, probe = null }) {
   const root = resolve(dir);
   const under = normalisePrefix(prefix);
   const site = await siteHeaders(root);
+  const probeSource = probe ? await readFile(probe) : null;
   const server = createServer(async (req, res) => {
     const headers = { ...site, "Cache-Control": "no-cache" };
     if (!isolation) for (const name of ISOLATION) delete headers[name];
@@ -92,11 +98,22 @@ export async function startServer({ dir, port, host, isolation, prefix }) {
         res.writeHead(301, { ...headers, Location: under }).end();
         return;
       }
+      if (probeSource && url.pathname === under + PROBE_PATH) {
+        res.writeHead(200, { ...headers, "Content-Type": TYPES[".js"] }).end(probeSource);
+        return;
+      }
       let path = normalize(join(root, decodeURIComponent(url.pathname.slice(under.length - 1))));
       if (path !== root && !path.startsWith(root + sep)) throw Object.assign(new Error("outside"), { code: 403 });
       if ((await stat(path)).isDirectory()) path = join(path, "index.html");
-      const body = await readFile(path);
+      let body = await readFile(path);
       headers["Content-Type"] = TYPES[extname(path)] ?? "application/octet-stream";
+      if (probeSource && extname(path) === ".html") {
+        // First of all scripts: after the doctype (a minified page has no <head> tag).
+        const tag = `<script src="${under}${PROBE_PATH}"></script>`;
+        const html = body.toString("utf8");
+        const doctype = /^\s*<!doctype[^>]*>/i.exec(html);
+        body = doctype ? doctype[0] + tag + html.slice(doctype[0].length) : tag + html;
+      }
       res.writeHead(200, headers).end(body);
     } catch (err) {
       const code = err.code === 403 ? 403 : 404;

@@ -35,6 +35,11 @@ TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.15.1
 DEBIAN_RUST_PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
 DEBIAN_BROWSER_PACKAGES=(chromium chromium-driver)
+# The other two engines the tests run in: Firefox ESR, and WebKitGTK (Safari's engine) with
+# its WebDriver server and MiniBrowser, which needs an X display (Xvfb) even headless.
+DEBIAN_ENGINE_PACKAGES=(firefox-esr webkit2gtk-driver xvfb xauth)
+# geckodriver, Firefox's WebDriver server, comes from crates.io (Debian has no package).
+GECKODRIVER_VERSION=0.37.1
 # The test command's lints: rustfmt and clippy of the same Rust as rustc-web.
 DEBIAN_LINT_PACKAGES=(rustfmt-web rust-web-clippy)
 # The crates of std that -Z build-std compiles (wasm-pack adds `test` for test builds).
@@ -213,7 +218,10 @@ cvp_env() {
   export CVP_CARGO CVP_TOOLCHAIN_KIND="$toolchain"
   CHROME_BIN=${CHROME_BIN:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
   CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || true)}
-  export CHROME_BIN CHROMEDRIVER
+  FIREFOX_BIN=${FIREFOX_BIN:-/usr/bin/firefox-esr}
+  GECKODRIVER=${GECKODRIVER:-$CVP_TOOLS_ROOT/bin/geckodriver}
+  WEBKITDRIVER=${WEBKITDRIVER:-/usr/bin/WebKitWebDriver}
+  export CHROME_BIN CHROMEDRIVER FIREFOX_BIN GECKODRIVER WEBKITDRIVER
   return 0
 }
 
@@ -233,6 +241,7 @@ ensure_toolchain() {
   if [ "$1" = all ] && [ -z "${CHROME_BIN:-}" ] && is_debian_like; then
     packages+=("${DEBIAN_BROWSER_PACKAGES[@]}")
   fi
+  [ "$1" = all ] && is_debian_like && packages+=("${DEBIAN_ENGINE_PACKAGES[@]}")
   command -v node >/dev/null || packages+=(nodejs npm)
   [ ${#packages[@]} = 0 ] || apt_install "${packages[@]}"
   cvp_env "$toolchain" || exit 1
@@ -269,7 +278,7 @@ locked_wasm_bindgen() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$CVP_ROOT/Cargo.lock"
 }
 
-tool_version() { "$CVP_TOOLS_ROOT/bin/$1" --version 2>/dev/null | awk '{print $2}' || true; }
+tool_version() { "$CVP_TOOLS_ROOT/bin/$1" --version 2>/dev/null | awk 'NR == 1 {print $2}' || true; }
 
 # The three tools share one target folder, so a crate they have in common (same version and
 # features) compiles once; it is removed once all three are installed.
@@ -312,6 +321,7 @@ ensure_tools() {
   cargo_tool trunk trunk "$TRUNK_VERSION" "about 7 minutes" --locked --no-default-features
   if [ "$1" = all ]; then
     cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" "about 2 minutes"
+    cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" "about 2 minutes" --locked
     rm -rf "$CVP_TOOLS_BUILD"
   fi
 }
@@ -333,6 +343,10 @@ ensure_wasm_pack_target_dir() {
 ensure_browser() {
   [ -x "${CHROME_BIN:-}" ] || die "no Chromium found" "Install Chromium and ChromeDriver of the same version, or set CHROME_BIN and CHROMEDRIVER."
   [ -x "${CHROMEDRIVER:-}" ] || die "no chromedriver found" "sudo apt-get install chromium-driver (or set CHROMEDRIVER)"
+  [ -x "$FIREFOX_BIN" ] || die "no Firefox found at $FIREFOX_BIN" "sudo apt-get install firefox-esr (or set FIREFOX_BIN)"
+  [ -x "$GECKODRIVER" ] || die "no geckodriver found" "scripts/setup.sh all installs it (or set GECKODRIVER)"
+  [ -x "$WEBKITDRIVER" ] || die "no WebKitWebDriver found" "sudo apt-get install webkit2gtk-driver xvfb (or set WEBKITDRIVER)"
+  command -v Xvfb >/dev/null || die "no Xvfb found" "sudo apt-get install xvfb"
 }
 
 ensure_node_packages() {

@@ -74,7 +74,8 @@ const SERVER_KEYS = ["CVP_SITE_ISOLATED", "CVP_SITE_PLAIN", "CVP_PARENT_ISOLATED
 ///  - an embedding page (tests/fixtures/parent.html) on another origin (host name
 ///    `localhost` instead of 127.0.0.1, and another port), with and without the headers;
 ///  - the site under SUB_FOLDER only, with and without the headers.
-export async function startServers(dist = distDir()) {
+///  `probe`: a script every HTML page loads first (the cross-engine tests', tests/engines/).
+export async function startServers(dist = distDir(), { probe = null } = {}) {
   if (!existsSync(join(dist, "index.html"))) {
     throw new Error(`${dist}/index.html not found: build the site first (scripts/build).`);
   }
@@ -82,13 +83,13 @@ export async function startServers(dist = distDir()) {
   const fixtures = join(TESTS, "fixtures");
   const host = "127.0.0.1";
   const servers = [
-    await startServer({ dir: dist, port: 0, host, isolation: true }),
-    await startServer({ dir: dist, port: 0, host, isolation: false }),
-    await startServer({ dir: fixtures, port: 0, host, isolation: true }),
-    await startServer({ dir: fixtures, port: 0, host, isolation: false }),
+    await startServer({ dir: dist, port: 0, host, isolation: true, probe }),
+    await startServer({ dir: dist, port: 0, host, isolation: false, probe }),
+    await startServer({ dir: fixtures, port: 0, host, isolation: true, probe }),
+    await startServer({ dir: fixtures, port: 0, host, isolation: false, probe }),
     // The site in a sub-folder of its host, as a course platform or a personal page puts it.
-    await startServer({ dir: dist, port: 0, host, isolation: true, prefix: SUB_FOLDER }),
-    await startServer({ dir: dist, port: 0, host, isolation: false, prefix: SUB_FOLDER }),
+    await startServer({ dir: dist, port: 0, host, isolation: true, prefix: SUB_FOLDER, probe }),
+    await startServer({ dir: dist, port: 0, host, isolation: false, prefix: SUB_FOLDER, probe }),
   ];
   const port = (i) => servers[i].address().port;
   return {

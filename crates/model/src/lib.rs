@@ -10,6 +10,7 @@ pub mod compare;
 pub mod export;
 pub mod fib;
 pub mod job;
+pub mod machine;
 pub mod pipeline;
 pub mod predict;
 pub mod presets;

@@ -40,10 +40,8 @@ type ReadyCallback = Box<dyn FnOnce(&Readiness)>;
 /// What the runner reported when it started.
 #[derive(Clone, Debug)]
 pub struct Readiness {
-    /// Capabilities of the runner.
+    /// Capabilities of the runner, with why the pool did not start where it did not.
     pub caps: Capabilities,
-    /// Why the pool failed to start, if it did.
-    pub pool_error: Option<String>,
 }
 
 struct Current {
@@ -313,8 +311,8 @@ impl Runner {
 
     fn receive(&self, msg: FromRunner) {
         match msg {
-            FromRunner::Ready { caps, pool_error } => {
-                let ready = Readiness { caps, pool_error };
+            FromRunner::Ready { caps } => {
+                let ready = Readiness { caps };
                 let waiting = {
                     let mut inner = self.0.borrow_mut();
                     inner.ready = Some(ready.clone());
@@ -355,13 +353,8 @@ impl Runner {
             }
             FromRunner::Stopped { error } => {
                 // The runner itself failed to start: no job can run, say why everywhere.
-                let caps = Capabilities {
-                    isolated: false,
-                    hardware_threads: 1,
-                    pool_threads: 0,
-                    pool_startup_ms: 0.0,
-                };
-                self.receive(FromRunner::Ready { caps, pool_error: Some(error) });
+                let caps = Capabilities { pool_error: Some(error), ..Capabilities::none() };
+                self.receive(FromRunner::Ready { caps });
             }
             FromRunner::Done { id, trace } => match serde_json::from_str(&trace) {
                 Ok(trace) => self.finish(id, RunEvent::Done(trace)),

@@ -18,9 +18,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn caps() -> Capabilities {
     Capabilities {
         isolated: true,
+        shared_memory: true,
         hardware_threads: POOL as u32,
         pool_threads: POOL as u32,
-        pool_startup_ms: 0.0,
+        ..Capabilities::none()
     }
 }
 
@@ -258,8 +259,7 @@ async fn fetch_processes_complete() {
 
 #[wasm_bindgen_test]
 async fn threads_are_refused_without_a_pool_with_the_reason() {
-    let no_pool =
-        Capabilities { isolated: false, hardware_threads: 2, pool_threads: 0, pool_startup_ms: 0.0 };
+    let no_pool = Capabilities { hardware_threads: 2, ..Capabilities::none() };
     let job = Job { workload: FIB, strategy: Strategy::Threads, threads: 2, limit: None, switch_ms: 5.0 };
     let err = runs::run(&job, &no_pool, Arc::default()).await.unwrap_err();
     assert!(err.contains("cross-origin isolated"), "{err}");

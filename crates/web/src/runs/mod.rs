@@ -21,23 +21,9 @@ use cvp_model::{LaneKind, Strategy, Trace};
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
-/// Why a strategy cannot run here, in words for the reader; `None` if it can.
-pub fn unavailable(strategy: Strategy, caps: &Capabilities) -> Option<String> {
-    let needs_pool = matches!(strategy, Strategy::Threads | Strategy::Gil);
-    (needs_pool && caps.pool_threads == 0).then(|| {
-        if caps.isolated {
-            "the thread pool failed to start, so threads cannot run".to_string()
-        } else {
-            "threads share memory, and this page is not cross-origin isolated, so the browser \
-             withholds shared memory (SharedArrayBuffer); processes still run in parallel"
-                .to_string()
-        }
-    })
-}
-
 /// Runs `job`, counting finished tasks in `done`. `Ok(None)` when cancelled.
 pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result<Option<Trace>, String> {
-    if let Some(why) = unavailable(job.strategy, caps) {
+    if let Some(why) = caps.unavailable(job.strategy) {
         return Err(format!("{} cannot run: {why}", job.strategy.label()));
     }
     cancel::reset();

@@ -28,10 +28,14 @@ pub fn start() {
         let scope = scope();
         let isolated = crate::cross_origin_isolated();
         let hardware_threads = (scope.navigator().hardware_concurrency() as u32).max(1);
-        let mut caps = Capabilities { isolated, hardware_threads, pool_threads: 0, pool_startup_ms: 0.0 };
+        let mut caps = Capabilities {
+            isolated,
+            shared_memory: isolated && can_share_memory(),
+            hardware_threads,
+            ..Capabilities::none()
+        };
         warm_up().await;
-        let mut pool_error = None;
-        if isolated {
+        if caps.shared_memory {
             // One pool for the page's lifetime, owned here; its size is fixed, so runs
             // asking for fewer threads use fewer concurrent lanes instead.
             let asked = crate::clock::now_ms();
@@ -40,14 +44,40 @@ pub fn start() {
                     caps.pool_threads = rayon::current_num_threads() as u32;
                     caps.pool_startup_ms = crate::clock::now_ms() - asked;
                 }
-                Err(e) => pool_error = Some(format!("{e:?}")),
+                Err(e) => caps.pool_error = Some(js_error_text(&e)),
             }
         }
         // Calibrate the parse once the pool has started, when the cores are quietest.
         super::work::calibrate().await;
-        serve(caps);
-        post(&FromRunner::Ready { caps, pool_error });
+        serve(caps.clone());
+        post(&FromRunner::Ready { caps });
     });
+}
+
+/// Whether this browser lets a worker's shared memory go to another worker: an isolated
+/// page may still have an engine that cannot (WebKitGTK on Linux throws `DataCloneError`
+/// unless JavaScriptCore is told to share). Asked by sending this thread's own memory down
+/// a channel nobody reads.
+fn can_share_memory() -> bool {
+    let Ok(channel) = web_sys::MessageChannel::new() else { return false };
+    let sent = channel.port1().post_message(&wasm_bindgen::memory()).is_ok();
+    channel.port1().close();
+    channel.port2().close();
+    sent
+}
+
+/// A thrown JavaScript value as the words a reader can use: an Error's message, else its text.
+fn js_error_text(e: &JsValue) -> String {
+    let text = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.to_string()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"));
+    if text.trim().is_empty() {
+        "no reason given".to_string()
+    } else {
+        text
+    }
 }
 
 /// Runs the fib of the real runs until the engine has optimised it, unmeasured. The first
@@ -83,6 +113,7 @@ fn serve(caps: Capabilities) {
                 post(&FromRunner::Failed { id, error: "a run is already in progress".into() });
             }
             Ok(ToRunner::Run { id, job }) => {
+                let caps = caps.clone();
                 serve_one(id, job.workload.tasks(), &busy, move |done| async move {
                     // Unmeasured: the first run after a pause came out up to 40 % slower
                     // than the next (8 × fib(32): 64 ms, then 46), so whichever strategy a
@@ -91,9 +122,12 @@ fn serve(caps: Capabilities) {
                     super::run(&job, &caps, done).await
                 })
             }
-            Ok(ToRunner::Pipeline { id, spec }) => serve_one(id, spec.items, &busy, move |done| async move {
-                super::pipeline::run(&spec, &caps, done).await
-            }),
+            Ok(ToRunner::Pipeline { id, spec }) => {
+                let caps = caps.clone();
+                serve_one(id, spec.items, &busy, move |done| async move {
+                    super::pipeline::run(&spec, &caps, done).await
+                })
+            }
             Err(error) => post(&FromRunner::Failed { id: 0, error }),
         }
     });

@@ -123,7 +123,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
     runner.when_ready(move |r| {
         {
             let mut w = ready.borrow_mut();
-            w.caps = Some(r.caps);
+            w.caps = Some(r.caps.clone());
             let _ = w.root.set_attribute("data-state", "ready");
             if let Some(b) = find::<HtmlButtonElement>(&w.root, "[data-action=run]") {
                 b.set_disabled(w.runner.busy());
@@ -157,7 +157,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
 fn start(widget: &Rc<RefCell<Widget>>) {
     let (runner, caps, state) = {
         let mut w = widget.borrow_mut();
-        let Some(caps) = w.caps else { return };
+        let Some(caps) = w.caps.clone() else { return };
         if w.running || w.runner.busy() {
             return;
         }

@@ -1,6 +1,7 @@
 //! Typed messages between the page, the runner and the process workers. Each direction is
 //! one serde enum tagged by `type`, so a message is either understood whole or refused.
 
+pub use cvp_model::machine::Capabilities;
 use cvp_model::job::{Job, Workload};
 use cvp_model::record::TaskRun;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -31,30 +32,14 @@ pub enum ToRunner {
     Crash,
 }
 
-/// What the runner found when it started.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Capabilities {
-    /// `crossOriginIsolated` in the runner: shared memory can reach the pool's workers.
-    pub isolated: bool,
-    /// `navigator.hardwareConcurrency`.
-    pub hardware_threads: u32,
-    /// Threads in the rayon pool; 0 when there is none.
-    pub pool_threads: u32,
-    /// How long that pool took to start, before the first run (ms), outside every run's time.
-    #[serde(default)]
-    pub pool_startup_ms: f64,
-}
-
 /// Runner → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromRunner {
     /// Ready for jobs.
     Ready {
-        /// What it can do.
+        /// What it can do, and why not where it cannot.
         caps: Capabilities,
-        /// Why the pool could not start, when the page was isolated but it failed anyway.
-        pool_error: Option<String>,
     },
     /// Tasks finished so far.
     Progress {

@@ -15,7 +15,6 @@ use super::share::Share;
 use crate::address::Host;
 use crate::client::{Readiness, RunEvent, Runner};
 use crate::dom::{el, find, toggle_attr};
-use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
 use cvp_model::compare::{Machine, PagePool, Plan, Purpose, Queue, Results, Startup};
 use cvp_model::job::{Job, RunKind};
@@ -258,26 +257,18 @@ impl Widget {
     }
 
     fn explain_isolation(&self, ready: &Readiness) {
-        let Some(why) = unavailable(Strategy::Threads, &ready.caps) else { return };
+        let Some(why) = ready.caps.unavailable(Strategy::Threads) else { return };
         let note: Element = find(&self.root, ".cvp-isolation").expect("built in mount()");
         note.set_inner_html("");
         let _ = note.append_child(&el("strong").text("Threads are unavailable here. ").build());
-        let fix = if ready.caps.isolated {
-            ready.pool_error.as_ref().map(|e| format!(" The browser said: {e}")).unwrap_or_default()
-        } else {
-            " To run them, open this page on its own site (which sends the two headers), or ask whoever \
-             hosts it to serve it with Cross-Origin-Opener-Policy: same-origin and \
-             Cross-Origin-Embedder-Policy: require-corp."
-                .to_string()
-        };
-        let _ = note.append_with_str_1(&format!("Reason: {why}.{fix}"));
+        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.caps.fix()));
         toggle_attr(&note, "hidden", false);
     }
 }
 
 fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
     let mut w = widget.borrow_mut();
-    w.caps = Some(ready.caps);
+    w.caps = Some(ready.caps.clone());
     w.set_stage(Stage::Ready);
     w.root.set_attribute("data-pool-threads", &ready.caps.pool_threads.to_string()).ok();
     w.root.set_attribute("data-isolated", if ready.caps.isolated { "true" } else { "false" }).ok();
@@ -286,7 +277,7 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
         for i in 0..select.length() {
             let Some(opt) = select.item(i) else { continue };
             let s = Strategy::from_key(&opt.get_attribute("value").unwrap_or_default());
-            let off = s.is_some_and(|s| unavailable(s, &ready.caps).is_some());
+            let off = s.is_some_and(|s| ready.caps.unavailable(s).is_some());
             toggle_attr(&opt, "disabled", off);
             if off {
                 opt.set_text_content(Some(&format!("{} (unavailable here)", s.map_or("", Strategy::label))));
@@ -299,7 +290,7 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
     // What the machine changes of the URL's state, told now (a number field alone would
     // silently drop what it cannot hold).
     let (_, mut notices) = asked.job(ready.caps.hardware_threads);
-    if let Some(why) = unavailable(asked.strategy, &ready.caps) {
+    if let Some(why) = ready.caps.unavailable(asked.strategy) {
         w.form.fill(&[("strategy".into(), Strategy::Processes.key().into())]);
         if asked.strategy != RunState::default_for(w.kind).strategy {
             notices
@@ -336,13 +327,13 @@ fn start(widget: &Rc<RefCell<Widget>>, plan: Plan) {
     }
     {
         let mut w = widget.borrow_mut();
-        let Some(caps) = w.caps else { return };
+        let Some(caps) = w.caps.clone() else { return };
         let (state, mut notices) = w.settle_form();
         let (job, mut changed) = state.job(caps.hardware_threads);
         let mut told = std::mem::take(&mut w.url_notices);
         told.append(&mut notices);
         told.append(&mut changed);
-        let why = |s: Strategy| unavailable(s, &caps);
+        let why = |s: Strategy| caps.unavailable(s);
         let machine = Machine {
             unavailable: &why,
             hardware_threads: caps.hardware_threads,
@@ -437,7 +428,7 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     let mut w = widget.borrow_mut();
     w.progress.set_value(1.0);
     post::post_result(w.kind, &job, trace);
-    let caps = w.caps.expect("runs start only once ready");
+    let caps = w.caps.clone().expect("runs start only once ready");
     let pool = PagePool { threads: caps.pool_threads, startup_ms: caps.pool_startup_ms };
     w.results.record(job, purpose, trace, pool);
     w.results_view.show(&w.results);
@@ -470,7 +461,7 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
 /// the same job, on one time axis, and says where a run and its prediction differ.
 fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
     let mut w = widget.borrow_mut();
-    let hardware_threads = w.caps.map_or(1, |c| c.hardware_threads);
+    let hardware_threads = w.caps.as_ref().map_or(1, |c| c.hardware_threads);
     let (mut panels, mut gaps) = (Vec::new(), Vec::new());
     for (job, measured) in w.results.runs() {
         let predicted = prediction(&job, measured, hardware_threads);

@@ -3,7 +3,6 @@
 //! `[data-reveal=fib]`). The sentences are `cvp_scene::prose`'s; this only finds the places.
 
 use crate::dom::{document, listen};
-use crate::runs::unavailable;
 use crate::worker::protocol::Capabilities;
 use cvp_model::compare::Results;
 use cvp_model::job::RunKind;
@@ -28,7 +27,7 @@ pub fn show(kind: RunKind, results: &Results, caps: &Capabilities) {
     {
         p.set_text_content(Some(&text));
     }
-    let runnable = Strategy::ALL.iter().filter(|&&s| unavailable(s, caps).is_none()).count();
+    let runnable = Strategy::ALL.iter().filter(|&&s| caps.unavailable(s).is_none()).count();
     if let Some(p) = part(&format!("[data-reveal={}]", kind.key())) {
         let text = prose::reveal(predicted(kind), results, runnable);
         p.set_text_content(text.as_deref());
