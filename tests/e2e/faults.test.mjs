@@ -185,3 +185,22 @@ test("a request beyond the limits (a billion pages) is refused at once, with the
     assert.equal(r.ok, 4, "and the runner still runs what is within the limits");
   });
 });
+
+test("a pool whose workers do not all start in time is replaced, and the reader is told", limit(), async () => {
+  // As when a Firefox pool worker never reports ready: the runner's first attempt to start
+  // the pool never finishes. Without the watchdog every widget stays "starting" for good.
+  const hang = () => (window.__cvpFault = "pool-hang");
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const fib = page.locator("#fib");
+    const started = Date.now();
+    const a = await waitReady(fib, "fib after a pool that hung");
+    const waited = Date.now() - started;
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(Number(a.poolThreads), cores, `the fresh pool has every hardware thread (status: ${a.status})`);
+    assert.match(a.status, /fresh pool replaced it/, "the reader is told");
+    assert.ok(waited >= 9_000, `the first attempt is given its 10 s (ready after ${waited} ms)`);
+    await setInputs(fib, SMALL_FIB);
+    await runStrategy(fib, "threads");
+    assertRow(await results(fib), "threads", "after the pool was replaced: ");
+  }, { init: [hang] });
+});

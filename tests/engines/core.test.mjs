@@ -49,10 +49,11 @@ async function withPage(url, fn, { on = () => engine, allow = [] } = {}) {
 /// Scrolls the widget `sel` into view (the runner wakes when one comes near) and waits for
 /// ready or done; returns its attributes.
 async function ready(page, sel, timeout = 60_000) {
-  await page.evaluate((sel) => document.querySelector(sel)?.scrollIntoView({ block: "center" }), sel);
   return page.waitFor(
     (sel) => {
       const el = document.querySelector(sel);
+      // Again at each look: widgets above it may still be growing as they mount.
+      if (el && el.getAttribute("data-state") !== "running") el.scrollIntoView({ block: "center" });
       const s = el?.getAttribute("data-state");
       if (s === "error") throw new Error(`${sel}: data-state=error: ${el.querySelector(".cvp-status")?.textContent}`);
       return ["ready", "done"].includes(s) && {
@@ -254,9 +255,14 @@ test(`${ENGINE}: the pipeline and the start-up experiment run`, limit(200), asyn
 test(`${ENGINE}: an animation plays in view, and with reduced motion shows its last frame, still`, limit(), async () => {
   const sel = '[data-widget=anim][data-preset="real-mixed"]';
   const label = (page) => page.evaluate((sel) => document.querySelector(`${sel} [data-action=play]`)?.getAttribute("aria-label"), sel);
+  // Scrolled to again at each look: widgets above it may still be growing as they mount.
+  const inView = (sel, label) => {
+    const w = document.querySelector(sel);
+    w.scrollIntoView({ block: "center" });
+    return w.getAttribute("data-state") === "ready" && w.querySelector("[data-action=play]")?.getAttribute("aria-label") === label;
+  };
   await withPage(urls.CVP_SITE_ISOLATED, async (page) => {
-    await page.evaluate((sel) => document.querySelector(sel).scrollIntoView({ block: "center" }), sel);
-    await page.waitFor((sel) => document.querySelector(`${sel} [data-action=play]`)?.getAttribute("aria-label") === "Pause", [sel], { what: "the animation to play" });
+    await page.waitFor(inView, [sel, "Pause"], { what: "the animation to play" });
     const t0 = await page.evaluate((sel) => document.querySelector(`${sel} .cvp-time`).textContent, sel);
     await page.waitFor((sel, t0) => document.querySelector(`${sel} .cvp-time`).textContent !== t0, [sel, t0], { what: "its clock to move" });
   });
@@ -264,9 +270,9 @@ test(`${ENGINE}: an animation plays in view, and with reduced motion shows its l
   try {
     await withPage(urls.CVP_SITE_ISOLATED, async (page) => {
       assert.equal(await page.evaluate(() => matchMedia("(prefers-reduced-motion: reduce)").matches), true, "the engine reports reduced motion");
-      await page.evaluate((sel) => document.querySelector(sel).scrollIntoView({ block: "center" }), sel);
-      await page.waitFor((sel) => document.querySelector(`${sel} [data-action=scrub]`), [sel], { what: "the player" });
+      await page.waitFor(inView, [sel, "Play"], { what: "the player" });
       await new Promise((ok) => setTimeout(ok, 600));
+      await page.evaluate((sel) => document.querySelector(sel).scrollIntoView({ block: "center" }), sel);
       assert.equal(await label(page), "Play", "nothing autoplays");
       assert.equal(await page.evaluate((sel) => document.querySelector(`${sel} [data-action=scrub]`).value, sel), "1000", "the final frame shows");
     }, { on: () => still });

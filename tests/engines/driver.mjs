@@ -86,7 +86,7 @@ function capabilities(name, info, { reducedMotion }) {
         browserName: "firefox",
         "moz:firefoxOptions": {
           binary: info.browser,
-          args: ["-headless", "-width", "1200", "-height", "900"],
+          args: ["-headless"],
           prefs: {
             "ui.prefersReducedMotion": reducedMotion ? 1 : 0,
             // No calls home on a machine whose only network is the loopback.

@@ -29,6 +29,10 @@ pub struct Capabilities {
     /// What the browser said when the pool failed to start, if it did.
     #[serde(default)]
     pub pool_error: Option<String>,
+    /// How many times the pool was started afresh because its workers had not all reported
+    /// ready in time.
+    #[serde(default)]
+    pub pool_restarts: u32,
 }
 
 fn yes() -> bool {
@@ -56,6 +60,7 @@ impl Capabilities {
             pool_threads: 0,
             pool_startup_ms: 0.0,
             pool_error: None,
+            pool_restarts: 0,
         }
     }
 
@@ -140,7 +145,8 @@ mod tests {
         let no_sharing = caps(true, false, 0).unavailable(Strategy::Gil).unwrap();
         assert!(no_sharing.contains("cannot share memory with its workers"), "{no_sharing}");
         assert!(!no_sharing.contains("not cross-origin isolated"), "{no_sharing}");
-        let failed = Capabilities { pool_error: Some("Out of bounds memory access".into()), ..caps(true, true, 0) };
+        let failed =
+            Capabilities { pool_error: Some("Out of bounds memory access".into()), ..caps(true, true, 0) };
         let said = failed.unavailable(Strategy::Threads).unwrap();
         assert!(said.contains("Out of bounds memory access"), "the browser's words are kept: {said}");
         assert!(!said.ends_with(": ") && !said.contains(":)"), "{said}");

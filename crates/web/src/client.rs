@@ -7,7 +7,7 @@
 //! runner and starting a fresh one.
 
 use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
-use crate::worker::spawn::{spawn, Role, WorkerHandle};
+use crate::worker::spawn::{spawn_with_faults, Role, WorkerHandle};
 use cvp_model::job::Job;
 use cvp_model::Trace;
 use gloo_timers::callback::Timeout;
@@ -367,7 +367,8 @@ impl Runner {
 }
 
 fn connect(weak: Weak<RefCell<Inner>>) -> Connection {
-    let worker = spawn(Role::Runner);
+    let faults = if crate::fault::injected("pool-hang") { crate::runs::runner::FAULT_POOL_HANGS } else { 0 };
+    let worker = spawn_with_faults(Role::Runner, faults);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(inner) = weak.upgrade() else { return };
         match decode::<FromRunner>(event.data()) {

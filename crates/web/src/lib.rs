@@ -39,7 +39,8 @@ pub fn cvp_worker_main(role: &str, entry: u32) -> bool {
     use worker::spawn::Role;
     console_error_panic_hook::set_once();
     match Role::from_key(role) {
-        Some(Role::Runner) => runs::runner::start(),
+        // A runner's `entry` carries the faults a test asked for (`runs::runner::FAULT_*`).
+        Some(Role::Runner) => runs::runner::start(entry),
         Some(Role::Process) => runs::process::start(),
         Some(Role::Thread) => {
             // SAFETY: `entry` is the Box<ThreadBuilder> runs::threads leaked for this worker.

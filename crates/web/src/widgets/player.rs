@@ -689,10 +689,24 @@ impl Player {
         }
         on_intersect.forget();
         let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.0);
+        let pending = Rc::new(std::cell::Cell::new(false));
+        // The redraw waits for the next frame: made inside the observer's callback, a redraw
+        // that changes the widget's height asks for another notification in the same frame,
+        // which Firefox reports as an uncaught error ("ResizeObserver loop completed with
+        // undelivered notifications"). One redraw a frame, however many resizes.
         let on_resize = Closure::<dyn FnMut()>::new(move || {
-            if let Some(inner) = weak.upgrade() {
-                Player(inner).redraw();
+            let Some(window) = web_sys::window() else { return };
+            if pending.replace(true) {
+                return;
             }
+            let (weak, pending) = (weak.clone(), pending.clone());
+            let frame = Closure::once_into_js(move || {
+                pending.set(false);
+                if let Some(inner) = weak.upgrade() {
+                    Player(inner).redraw();
+                }
+            });
+            let _ = window.request_animation_frame(frame.unchecked_ref());
         });
         if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
             observer.observe(&root);

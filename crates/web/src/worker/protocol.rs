@@ -1,8 +1,8 @@
 //! Typed messages between the page, the runner and the process workers. Each direction is
 //! one serde enum tagged by `type`, so a message is either understood whole or refused.
 
-pub use cvp_model::machine::Capabilities;
 use cvp_model::job::{Job, Workload};
+pub use cvp_model::machine::Capabilities;
 use cvp_model::record::TaskRun;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsValue;

@@ -86,6 +86,12 @@ pub fn spawn(role: Role) -> WorkerHandle {
     start(role, &JsValue::UNDEFINED, 0)
 }
 
+/// [`spawn`], handing the worker the test faults `faults` (a runner's, see
+/// `runs::runner::FAULT_*`) as its entry.
+pub fn spawn_with_faults(role: Role, faults: u32) -> WorkerHandle {
+    start(role, &JsValue::UNDEFINED, faults)
+}
+
 /// Starts a worker that runs one rayon thread on this thread's memory: `entry` is the
 /// thread's leaked `Box<ThreadBuilder>` (see `runs::threads`).
 pub fn spawn_thread(entry: u32) -> WorkerHandle {

@@ -302,12 +302,17 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
     show_notices(&w.notices, &told);
     w.url_notices = told;
     w.status.set_text_content(Some(&format!(
-        "Ready: {} hardware threads, {}.",
+        "Ready: {} hardware threads, {}.{}",
         ready.caps.hardware_threads,
         if ready.caps.pool_threads > 0 {
             format!("a pool of {} threads", ready.caps.pool_threads)
         } else {
             "no thread pool".into()
+        },
+        if ready.caps.pool_restarts > 0 {
+            " The first pool's workers did not all start in time, so a fresh pool replaced it."
+        } else {
+            ""
         }
     )));
     w.set_busy(w.runner.busy());
