@@ -202,6 +202,25 @@ pub fn most_fib_tasks(n: u32) -> u32 {
 }
 
 impl Job {
+    /// A tiny unmeasured job of the same strategy and workload kind, run before the first
+    /// real run of a strategy on a page: the first pass through a strategy's code (promises
+    /// and timers for coroutines, rayon's scope for threads) ran slower than later ones in
+    /// every engine (WebKit: 16 × fib(27) under coroutines 34 ms the first time, 13 to 18
+    /// after), which made whichever strategy a queue ran first look slow. `None` for
+    /// processes: starting fresh workers is that strategy's own cost, measured in its runs.
+    pub fn rehearsal(&self) -> Option<Job> {
+        if self.strategy == Strategy::Processes {
+            return None;
+        }
+        let workload = match self.workload {
+            Workload::Fib { .. } => Workload::Fib { tasks: 4, n: 20 },
+            Workload::Fetch { parse_ms, .. } => {
+                Workload::Fetch { tasks: 4, latency_ms: 1.0, parse_ms: parse_ms.min(1.0) }
+            }
+        };
+        Some(Job { workload, threads: self.threads.min(4), limit: self.limit.map(|l| l.min(4)), ..*self })
+    }
+
     /// A lower bound of how long this job takes on `hardware_threads` (ms), for fetch:
     /// waits that cannot overlap come in rounds, and parses share the cores they may use.
     /// `None` for fib, whose work is bounded by [`MAX_FIB_CALLS`] instead.
@@ -272,6 +291,34 @@ impl Job {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rehearsal_is_the_same_strategy_and_kind_and_small() {
+        let fib = Job {
+            workload: Workload::Fib { tasks: 64, n: 39 },
+            strategy: Strategy::Gil,
+            threads: 8,
+            limit: None,
+            switch_ms: 2.0,
+        };
+        let r = fib.rehearsal().expect("threads under the lock rehearse");
+        assert_eq!((r.strategy, r.switch_ms, r.workload.kind()), (Strategy::Gil, 2.0, RunKind::Fib));
+        assert!(r.threads <= 4 && r.workload.tasks() <= 4);
+        let Workload::Fib { n, .. } = r.workload else { unreachable!() };
+        assert!(n <= 20, "fib({n}) is not tiny");
+        let fetch = Job {
+            workload: Workload::Fetch { tasks: 1000, latency_ms: 5000.0, parse_ms: 200.0 },
+            strategy: Strategy::Async,
+            threads: 1,
+            limit: Some(50),
+            switch_ms: 5.0,
+        };
+        let r = fetch.rehearsal().expect("coroutines rehearse");
+        assert_eq!(r.workload, Workload::Fetch { tasks: 4, latency_ms: 1.0, parse_ms: 1.0 });
+        assert_eq!(r.limit, Some(4));
+        let processes = Job { strategy: Strategy::Processes, ..fetch };
+        assert_eq!(processes.rehearsal(), None, "a process's start-up is its own cost");
+    }
+
     use super::*;
 
     #[test]

@@ -159,6 +159,23 @@ async fn warm_up(budget_ms: f64) {
     }
 }
 
+thread_local! {
+    /// The strategies this runner has run at least once.
+    static HAVE_RUN: std::cell::RefCell<Vec<cvp_model::Strategy>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether this is the runner's first run of `strategy` (and notes that it is not any more).
+fn first_run_of(strategy: cvp_model::Strategy) -> bool {
+    HAVE_RUN.with(|r| {
+        let mut r = r.borrow_mut();
+        let first = !r.contains(&strategy);
+        if first {
+            r.push(strategy);
+        }
+        first
+    })
+}
+
 /// fib(24): about half a millisecond, long enough for the clock, short enough to sample often.
 const WARM_UP_N: u32 = 24;
 /// How long the runner may wait for its first quiet sample when it starts (ms).
@@ -178,9 +195,16 @@ fn serve(caps: Capabilities) {
             Ok(ToRunner::Run { id, job }) => {
                 let caps = caps.clone();
                 serve_one(id, job.workload.tasks(), &busy, move |done| async move {
-                    // Unmeasured: the first run after a pause came out up to 40 % slower
-                    // than the next (8 × fib(32): 64 ms, then 46), so whichever strategy a
-                    // queue ran first looked slow. Warm again, until fib runs at its best.
+                    // Unmeasured, each: a strategy's first pass through its own code, then
+                    // fib until it runs at its best. The first run after a pause came out
+                    // up to 40 % slower than the next (8 × fib(32): 64 ms, then 46), so
+                    // whichever strategy a queue ran first looked slow.
+                    if let Some(rehearsal) = job.rehearsal().filter(|_| first_run_of(job.strategy)) {
+                        let _ = super::run(&rehearsal, &caps, Arc::default()).await;
+                        if cancel::requested() {
+                            return Ok(None);
+                        }
+                    }
                     warm_up(RUN_WARM_UP_MS).await;
                     super::run(&job, &caps, done).await
                 })
