@@ -130,6 +130,7 @@ static BEST_SAMPLE_MS: AtomicU64 = AtomicU64::new(f64::INFINITY.to_bits());
 ///  - a busy start: right after the runner said it was ready, Firefox ran 16 × fib(30)'s
 ///    first tasks at 5 to 13 ms and its last at 3.5 (81 ms in all; 63 ms three seconds
 ///    later), with nothing of ours running beside it.
+///
 /// Neither says when it is over, so this asks the only witness there is: the time of a
 /// fixed piece of work. Until two samples in a row come within 15 % of the fastest ever
 /// seen, the machine is not yet as fast as it gets. When the budget runs out first, the
