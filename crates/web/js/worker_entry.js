@@ -77,6 +77,9 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     // A panic inside a Rust future rejects a promise that nobody holds, which the page
     // would never hear of (only uncaught errors reach a Worker's onerror): say it too.
     self.addEventListener("unhandledrejection", (e) => postMessage({ type: "cvp_worker_failed", why: `${e.reason}` }));
+    // The runner starts the processes: have their script ready before the first one, so
+    // that no measured start-up pays for fetching it (it is fetched once per runner).
+    if (data.role === "runner") blobUrl().catch(() => {});
     try {
       const glue = await import(data.mainJS);
       // Without a memory this worker gets a fresh one, as a process would; a thread gets
