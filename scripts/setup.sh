@@ -146,7 +146,7 @@ apt_install() {
   [ -n "$missing" ] || return 0
   is_debian_like || die "missing packages: $missing" "This is not Debian or Ubuntu: install their equivalents by hand."
   # shellcheck disable=SC2086
-  step "Debian packages: $missing" "under a minute" apt_run $missing
+  step "Debian packages: $missing" "a minute or two (the three browsers are a few hundred MB)" apt_run $missing
 }
 
 apt_run() {
@@ -321,7 +321,7 @@ ensure_tools() {
   cargo_tool trunk trunk "$TRUNK_VERSION" "about 7 minutes" --locked --no-default-features
   if [ "$1" = all ]; then
     cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" "about 2 minutes"
-    cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" "about 2 minutes" --locked
+    cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" "about 3 to 4 minutes" --locked
     rm -rf "$CVP_TOOLS_BUILD"
   fi
 }

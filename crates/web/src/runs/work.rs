@@ -11,29 +11,62 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// memory); a process is told the runner's figure with each task.
 static ROUNDS_PER_MS: AtomicU64 = AtomicU64::new(0);
 
-/// Parse rounds per ms on an idle core: measured once (the best of three 10 ms samples),
-/// then remembered.
+/// Parse rounds per ms on an idle core: measured once, then remembered. Measured here (on
+/// a thread that has not been told the figure) without yielding: samples of 5 ms until the
+/// fastest has not improved for four in a row (at most 200 ms), since an engine's optimised
+/// code can land in the middle of the measurement and make every later parse too short. In
+/// WebKitGTK's runs of the wasm tests in an earlier session, a "15 ms" parse took 0.1 to
+/// 1.5 ms, which a measurement taken before the optimised loop landed would explain (three
+/// back-to-back 10 ms samples, as this was, leave it little time).
 pub fn rounds_per_ms() -> f64 {
     match f64::from_bits(ROUNDS_PER_MS.load(Ordering::Relaxed)) {
         r if r > 0.0 => r,
         _ => {
-            let r = (0..3).map(|_| measure_rounds(10.0)).fold(0.0, f64::max).max(1.0);
+            let mut settle = Settle::default();
+            while !settle.add(measure_rounds(5.0)) && settle.samples < 40 {}
+            let r = settle.best.max(1.0);
             set_rounds_per_ms(r);
             r
         }
     }
 }
 
-/// Measures the parse's speed as on an idle core: the fastest of eight 10 ms samples
-/// spread over about 150 ms, so that a page still busy loading (its pool's workers
-/// starting, its first frames drawn) slows at most some of them.
+/// Measures the parse's speed as on an idle core, yielding between 10 ms samples (at least
+/// eight, over about 150 ms, and until the fastest has not improved for four in a row, at
+/// most 30), so that a page still busy loading (its pool's workers starting, its first
+/// frames drawn) or an engine still optimising slows only some of them.
 pub async fn calibrate() {
-    let mut best = 0.0f64;
-    for _ in 0..8 {
-        best = best.max(measure_rounds(10.0));
+    let mut settle = Settle::default();
+    loop {
+        let settled = settle.add(measure_rounds(10.0));
+        if (settled && settle.samples >= 8) || settle.samples >= 30 {
+            break;
+        }
         gloo_timers::future::TimeoutFuture::new(8).await;
     }
-    set_rounds_per_ms(best);
+    set_rounds_per_ms(settle.best);
+}
+
+/// The fastest of a series of speed samples, and whether it has stopped improving.
+#[derive(Default)]
+struct Settle {
+    best: f64,
+    samples: u32,
+    since_best: u32,
+}
+
+impl Settle {
+    /// Adds a sample (rounds per ms); true once four in a row have not beaten the best by 3 %.
+    fn add(&mut self, rate: f64) -> bool {
+        self.samples += 1;
+        if rate > self.best * 1.03 {
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        self.best = self.best.max(rate);
+        self.since_best >= 4
+    }
 }
 
 /// Uses another thread's measurement (a process gets the runner's).
