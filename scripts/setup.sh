@@ -218,10 +218,12 @@ cvp_env() {
   export CVP_CARGO CVP_TOOLCHAIN_KIND="$toolchain"
   CHROME_BIN=${CHROME_BIN:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
   CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || true)}
+  # Not GECKODRIVER or SAFARIDRIVER: wasm-bindgen's test runner takes whichever of those is
+  # set before CHROMEDRIVER, so exporting them would run `wasm-pack test --chrome` in Firefox.
   FIREFOX_BIN=${FIREFOX_BIN:-/usr/bin/firefox-esr}
-  GECKODRIVER=${GECKODRIVER:-$CVP_TOOLS_ROOT/bin/geckodriver}
-  WEBKITDRIVER=${WEBKITDRIVER:-/usr/bin/WebKitWebDriver}
-  export CHROME_BIN CHROMEDRIVER FIREFOX_BIN GECKODRIVER WEBKITDRIVER
+  CVP_GECKODRIVER=${CVP_GECKODRIVER:-$CVP_TOOLS_ROOT/bin/geckodriver}
+  CVP_WEBKITDRIVER=${CVP_WEBKITDRIVER:-/usr/bin/WebKitWebDriver}
+  export CHROME_BIN CHROMEDRIVER FIREFOX_BIN CVP_GECKODRIVER CVP_WEBKITDRIVER
   return 0
 }
 
@@ -344,8 +346,8 @@ ensure_browser() {
   [ -x "${CHROME_BIN:-}" ] || die "no Chromium found" "Install Chromium and ChromeDriver of the same version, or set CHROME_BIN and CHROMEDRIVER."
   [ -x "${CHROMEDRIVER:-}" ] || die "no chromedriver found" "sudo apt-get install chromium-driver (or set CHROMEDRIVER)"
   [ -x "$FIREFOX_BIN" ] || die "no Firefox found at $FIREFOX_BIN" "sudo apt-get install firefox-esr (or set FIREFOX_BIN)"
-  [ -x "$GECKODRIVER" ] || die "no geckodriver found" "scripts/setup.sh all installs it (or set GECKODRIVER)"
-  [ -x "$WEBKITDRIVER" ] || die "no WebKitWebDriver found" "sudo apt-get install webkit2gtk-driver xvfb (or set WEBKITDRIVER)"
+  [ -x "$CVP_GECKODRIVER" ] || die "no geckodriver found" "scripts/setup.sh all installs it (or set CVP_GECKODRIVER)"
+  [ -x "$CVP_WEBKITDRIVER" ] || die "no WebKitWebDriver found" "sudo apt-get install webkit2gtk-driver xvfb (or set CVP_WEBKITDRIVER)"
   command -v Xvfb >/dev/null || die "no Xvfb found" "sudo apt-get install xvfb"
 }
 

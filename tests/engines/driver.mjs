@@ -30,9 +30,9 @@ export function engineInfo(name) {
     case "chromium":
       return { browser: env.CHROME_BIN || "/usr/bin/chromium", driver: env.CHROMEDRIVER || "/usr/bin/chromedriver", packages: "chromium chromium-driver" };
     case "firefox":
-      return { browser: env.FIREFOX_BIN || "/usr/bin/firefox-esr", driver: env.GECKODRIVER || "geckodriver", packages: "firefox-esr (and geckodriver, from crates.io)" };
+      return { browser: env.FIREFOX_BIN || "/usr/bin/firefox-esr", driver: env.CVP_GECKODRIVER || "geckodriver", packages: "firefox-esr (and geckodriver, from crates.io)" };
     case "webkit":
-      return { browser: env.WEBKIT_BROWSER || `${WEBKIT_DIR}/MiniBrowser`, driver: env.WEBKITDRIVER || "/usr/bin/WebKitWebDriver", packages: "webkit2gtk-driver xvfb" };
+      return { browser: env.WEBKIT_BROWSER || `${WEBKIT_DIR}/MiniBrowser`, driver: env.CVP_WEBKITDRIVER || "/usr/bin/WebKitWebDriver", packages: "webkit2gtk-driver xvfb" };
     default:
       throw new Error(`unknown engine ${name}: one of ${ENGINES.join(", ")}`);
   }

@@ -173,8 +173,12 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
 
 #[wasm_bindgen_test]
 async fn processes_fib_overlap_and_their_start_up_is_inside_the_run() {
-    let t = run(FIB, Strategy::Processes, 2, None).await;
-    assert_fib_values(&t);
+    // Enough work (about 100 ms of one core) that the second process is up before the first
+    // has done it all: in WebKit the two came up tens of ms apart, and with FIB's 8 ms of
+    // work the first had finished every task alone ("two processes computed at once" failed).
+    let t = run(Workload::Fib { tasks: 16, n: 31 }, Strategy::Processes, 2, None).await;
+    assert_eq!(t.tasks.len(), 16);
+    assert!(t.tasks.iter().all(|r| r.value == Some(fib(31))), "every process computed fib(31)");
     assert!(t.lanes.iter().all(|l| l.kind == LaneKind::Process));
     assert!(t.segments().any(|(_, s)| s.phase == Phase::Handoff), "hand-offs are drawn");
     for (i, lane) in t.lanes.iter().enumerate() {
