@@ -60,8 +60,9 @@ pub const FAULT_POOL_HANGS: u32 = 1;
 
 /// How long the page's pool may take to start before the attempt is given up and a fresh
 /// pool started (ms). Firefox sometimes never heard from one of the two workers (in an
-/// earlier session's tries here, 2 of 60 fresh pages and 6 of 120 embeds; none of 65 in
-/// this one), which left every widget "starting" for good. A healthy start takes 0.1 s here.
+/// earlier session's tries here, 2 of 60 fresh pages and 6 of 120 embeds; none of 65 pages
+/// and 40 embeds in the next), which left every widget "starting" for good. A healthy start
+/// takes 0.1 s here.
 const POOL_START_LIMIT_MS: i32 = 10_000;
 
 /// Starts wasm-bindgen-rayon's pool of `threads`, trying a second time with fresh workers
