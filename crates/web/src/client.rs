@@ -35,14 +35,9 @@ pub enum RunEvent {
 }
 
 type Listener = Box<dyn FnMut(RunEvent)>;
-type ReadyCallback = Box<dyn FnOnce(&Readiness)>;
-
-/// What the runner reported when it started.
-#[derive(Clone, Debug)]
-pub struct Readiness {
-    /// Capabilities of the runner, with why the pool did not start where it did not.
-    pub caps: Capabilities,
-}
+/// Called with what the runner reported when it started: its capabilities, with why the
+/// pool did not start where it did not.
+type ReadyCallback = Box<dyn FnOnce(&Capabilities)>;
 
 struct Current {
     id: u32,
@@ -62,7 +57,7 @@ struct Connection {
 struct Inner {
     // None until a widget or a script first needs the runner ([`Runner::wake`]).
     connection: Option<Connection>,
-    ready: Option<Readiness>,
+    ready: Option<Capabilities>,
     waiting: Vec<ReadyCallback>,
     current: Option<Current>,
     next_id: u32,
@@ -108,13 +103,13 @@ impl Runner {
 
     /// Calls `f` once the runner is ready (at once if it is), within the mount of the
     /// widget that asked ([`crate::fault`]).
-    pub fn when_ready(&self, f: impl FnOnce(&Readiness) + 'static) {
+    pub fn when_ready(&self, f: impl FnOnce(&Capabilities) + 'static) {
         let ready = self.0.borrow().ready.clone();
         match ready {
             Some(r) => f(&r),
             None => {
                 let scope = crate::fault::current();
-                let f = move |r: &Readiness| crate::fault::run_in(&scope, || f(r));
+                let f = move |r: &Capabilities| crate::fault::run_in(&scope, || f(r));
                 self.0.borrow_mut().waiting.push(Box::new(f));
             }
         }
@@ -311,8 +306,7 @@ impl Runner {
 
     fn receive(&self, msg: FromRunner) {
         match msg {
-            FromRunner::Ready { caps } => {
-                let ready = Readiness { caps };
+            FromRunner::Ready { caps: ready } => {
                 let waiting = {
                     let mut inner = self.0.borrow_mut();
                     inner.ready = Some(ready.clone());

@@ -81,7 +81,7 @@ pub fn run_job(job: JsValue) -> js_sys::Promise {
         runner.when_ready(move |ready| {
             // A script may ask for anything: what no widget would send is refused at once,
             // with the reason (a billion pages would exhaust the runner's memory).
-            if let Some(why) = cvp_model::state::RunState::refusal(&job, ready.caps.hardware_threads) {
+            if let Some(why) = cvp_model::state::RunState::refusal(&job, ready.hardware_threads) {
                 let _ = reject.call1(&JsValue::NULL, &format!("refused: {why}").into());
                 return;
             }
@@ -121,7 +121,7 @@ pub fn runner_caps() -> js_sys::Promise {
         let runner = app::runner();
         runner.wake();
         runner.when_ready(move |ready| {
-            let _ = resolve.call1(&JsValue::NULL, &worker::protocol::encode(&ready.caps));
+            let _ = resolve.call1(&JsValue::NULL, &worker::protocol::encode(ready));
         });
     })
 }

@@ -139,9 +139,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
         {
             let mut w = ready.borrow_mut();
             w.ready = true;
-            w.hardware_threads = r.caps.hardware_threads;
+            w.hardware_threads = r.hardware_threads;
             let _ = w.root.set_attribute("data-state", "ready");
-            if r.caps.pool_threads == 0 {
+            if r.pool_threads == 0 {
                 w.status.set_text_content(Some(
                     "Ready, without shared memory here: the transform stage computes on the coroutines' thread.",
                 ));

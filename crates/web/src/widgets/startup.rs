@@ -123,20 +123,20 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
     runner.when_ready(move |r| {
         {
             let mut w = ready.borrow_mut();
-            w.caps = Some(r.caps.clone());
+            w.caps = Some(r.clone());
             let _ = w.root.set_attribute("data-state", "ready");
             if let Some(b) = find::<HtmlButtonElement>(&w.root, "[data-action=run]") {
                 b.set_disabled(w.runner.busy());
             }
-            let pool = if r.caps.pool_threads > 0 {
+            let pool = if r.pool_threads > 0 {
                 "threads share a running pool"
             } else {
                 "no shared memory here, so no pooled threads: fresh workers only"
             };
             w.status.set_text_content(Some(&format!(
                 "Ready: N from 1 to {} ({} hardware threads; {pool}).",
-                2 * r.caps.hardware_threads,
-                r.caps.hardware_threads
+                2 * r.hardware_threads,
+                r.hardware_threads
             )));
         }
         if state.autorun {

@@ -13,7 +13,7 @@ use super::form::{show_notices, Form};
 use super::player::Player;
 use super::share::Share;
 use crate::address::Host;
-use crate::client::{Readiness, RunEvent, Runner};
+use crate::client::{RunEvent, Runner};
 use crate::dom::{el, find, toggle_attr};
 use crate::worker::protocol::Capabilities;
 use cvp_model::compare::{Machine, PagePool, Plan, Purpose, Queue, Results, Startup};
@@ -256,28 +256,28 @@ impl Widget {
         }
     }
 
-    fn explain_isolation(&self, ready: &Readiness) {
-        let Some(why) = ready.caps.unavailable(Strategy::Threads) else { return };
+    fn explain_isolation(&self, ready: &Capabilities) {
+        let Some(why) = ready.unavailable(Strategy::Threads) else { return };
         let note: Element = find(&self.root, ".cvp-isolation").expect("built in mount()");
         note.set_inner_html("");
         let _ = note.append_child(&el("strong").text("Threads are unavailable here. ").build());
-        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.caps.fix()));
+        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix()));
         toggle_attr(&note, "hidden", false);
     }
 }
 
-fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
+fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Capabilities, asked: RunState) {
     let mut w = widget.borrow_mut();
-    w.caps = Some(ready.caps.clone());
+    w.caps = Some(ready.clone());
     w.set_stage(Stage::Ready);
-    w.root.set_attribute("data-pool-threads", &ready.caps.pool_threads.to_string()).ok();
-    w.root.set_attribute("data-isolated", if ready.caps.isolated { "true" } else { "false" }).ok();
+    w.root.set_attribute("data-pool-threads", &ready.pool_threads.to_string()).ok();
+    w.root.set_attribute("data-isolated", if ready.isolated { "true" } else { "false" }).ok();
     w.explain_isolation(ready);
     if let Some(select) = w.form.select("strategy") {
         for i in 0..select.length() {
             let Some(opt) = select.item(i) else { continue };
             let s = Strategy::from_key(&opt.get_attribute("value").unwrap_or_default());
-            let off = s.is_some_and(|s| ready.caps.unavailable(s).is_some());
+            let off = s.is_some_and(|s| ready.unavailable(s).is_some());
             toggle_attr(&opt, "disabled", off);
             if off {
                 opt.set_text_content(Some(&format!("{} (unavailable here)", s.map_or("", Strategy::label))));
@@ -285,12 +285,12 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
         }
     }
     if let Some(threads) = w.form.number("threads") {
-        threads.set_max(&Job::most_threads(w.kind, ready.caps.hardware_threads).to_string());
+        threads.set_max(&Job::most_threads(w.kind, ready.hardware_threads).to_string());
     }
     // What the machine changes of the URL's state, told now (a number field alone would
     // silently drop what it cannot hold).
-    let (_, mut notices) = asked.job(ready.caps.hardware_threads);
-    if let Some(why) = ready.caps.unavailable(asked.strategy) {
+    let (_, mut notices) = asked.job(ready.hardware_threads);
+    if let Some(why) = ready.unavailable(asked.strategy) {
         w.form.fill(&[("strategy".into(), Strategy::Processes.key().into())]);
         if asked.strategy != RunState::default_for(w.kind).strategy {
             notices
@@ -303,13 +303,13 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Readiness, asked: RunState) {
     w.url_notices = told;
     w.status.set_text_content(Some(&format!(
         "Ready: {} hardware threads, {}.{}",
-        ready.caps.hardware_threads,
-        if ready.caps.pool_threads > 0 {
-            format!("a pool of {} threads", ready.caps.pool_threads)
+        ready.hardware_threads,
+        if ready.pool_threads > 0 {
+            format!("a pool of {} threads", ready.pool_threads)
         } else {
             "no thread pool".into()
         },
-        if ready.caps.pool_restarts > 0 {
+        if ready.pool_restarts > 0 {
             " The first pool's workers did not all start in time, so a fresh pool replaced it."
         } else {
             ""
