@@ -6,7 +6,7 @@ use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner
 use gloo_timers::future::TimeoutFuture;
 use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -119,9 +119,11 @@ fn js_error_text(e: &JsValue) -> String {
     }
 }
 
-/// The fastest warm-up sample seen on this thread (ms): how fast a sample runs when the
-/// engine's optimised code is in and the cores are free.
-static BEST_SAMPLE_MS: AtomicU64 = AtomicU64::new(f64::INFINITY.to_bits());
+thread_local! {
+    /// The fastest warm-up sample seen on the runner (ms): how fast a sample runs when the
+    /// engine's optimised code is in and the cores are free.
+    static BEST_SAMPLE_MS: Cell<f64> = const { Cell::new(f64::INFINITY) };
+}
 
 /// Runs short pieces of the real runs' fib, unmeasured, until they run as fast as they
 /// ever have here, or `budget_ms` has passed. Two things made whichever strategy ran first
@@ -144,8 +146,8 @@ async fn warm_up(budget_ms: f64) {
         let t0 = crate::clock::now_ms();
         std::hint::black_box(super::work::fib(std::hint::black_box(WARM_UP_N)));
         let took = crate::clock::now_ms() - t0;
-        let best = f64::from_bits(BEST_SAMPLE_MS.load(Ordering::Relaxed)).min(took);
-        BEST_SAMPLE_MS.store(best.to_bits(), Ordering::Relaxed);
+        let best = BEST_SAMPLE_MS.get().min(took);
+        BEST_SAMPLE_MS.set(best);
         recent.push(took);
         if recent.len() >= 2 && recent[recent.len() - 2..].iter().all(|&t| t <= 1.15 * best) {
             return;
@@ -153,7 +155,7 @@ async fn warm_up(budget_ms: f64) {
         if crate::clock::now_ms() - started > budget_ms {
             recent.sort_by(f64::total_cmp);
             let median = recent[recent.len() / 2];
-            BEST_SAMPLE_MS.store(median.to_bits(), Ordering::Relaxed);
+            BEST_SAMPLE_MS.set(median);
             return;
         }
         // Yield, so that optimised code can land and whatever holds the cores can finish.
