@@ -206,8 +206,11 @@ impl Job {
     /// real run of a strategy on a page: the first pass through a strategy's code (promises
     /// and timers for coroutines, rayon's scope for threads) ran slower than later ones in
     /// every engine (WebKit: 16 × fib(27) under coroutines 34 ms the first time, 13 to 18
-    /// after), which made whichever strategy a queue ran first look slow. `None` for
-    /// processes: starting fresh workers is that strategy's own cost, measured in its runs.
+    /// after), which made whichever strategy a queue ran first look slow. One thread or
+    /// lane: the page's pool has that many, so a rehearsal never starts a pool of its own
+    /// (which a real run asking for more threads than the pool would then replace). `None`
+    /// for processes: starting fresh workers is that strategy's own cost, measured in its
+    /// runs.
     pub fn rehearsal(&self) -> Option<Job> {
         if self.strategy == Strategy::Processes {
             return None;
@@ -218,7 +221,7 @@ impl Job {
                 Workload::Fetch { tasks: 4, latency_ms: 1.0, parse_ms: parse_ms.min(1.0) }
             }
         };
-        Some(Job { workload, threads: self.threads.min(4), limit: self.limit.map(|l| l.min(4)), ..*self })
+        Some(Job { workload, threads: 1, limit: self.limit.map(|_| 1), ..*self })
     }
 
     /// A lower bound of how long this job takes on `hardware_threads` (ms), for fetch:
@@ -302,7 +305,7 @@ mod tests {
         };
         let r = fib.rehearsal().expect("threads under the lock rehearse");
         assert_eq!((r.strategy, r.switch_ms, r.workload.kind()), (Strategy::Gil, 2.0, RunKind::Fib));
-        assert!(r.threads <= 4 && r.workload.tasks() <= 4);
+        assert!(r.threads == 1 && r.workload.tasks() <= 4, "one thread: no pool of its own");
         let Workload::Fib { n, .. } = r.workload else { unreachable!() };
         assert!(n <= 20, "fib({n}) is not tiny");
         let fetch = Job {
@@ -314,7 +317,7 @@ mod tests {
         };
         let r = fetch.rehearsal().expect("coroutines rehearse");
         assert_eq!(r.workload, Workload::Fetch { tasks: 4, latency_ms: 1.0, parse_ms: 1.0 });
-        assert_eq!(r.limit, Some(4));
+        assert_eq!(r.limit, Some(1));
         let processes = Job { strategy: Strategy::Processes, ..fetch };
         assert_eq!(processes.rehearsal(), None, "a process's start-up is its own cost");
     }
