@@ -204,12 +204,13 @@ test(`${ENGINE}: a measurement is the work: sync stays busy, and the order of st
   await withPage(urls.CVP_SITE_ISOLATED, async (page) => {
     await ready(page, "#fib");
     const job = (strategy) => ({ workload: { kind: "fib", tasks: 16, n: 29 }, strategy, threads: 1, limit: null });
-    // On a fresh page, where a queue's first strategy used to be measured slow: six rounds
+    // On a fresh page, where a queue's first strategy used to be measured slow: ten rounds
     // of the two one-thread strategies, sync first in half of them, coroutines in the other.
-    // Noise only ever adds time to CPU work, so each comparison takes the fastest run.
+    // Noise only ever adds time to CPU work, so each comparison takes the fastest run (of
+    // five: with three, one slow spell of this VM once put WebKit's sync at 1.25).
     const runs = { sync: { first: [], second: [] }, async: { first: [], second: [] } };
     const busyShares = [];
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 10; round++) {
       const order = round % 2 ? ["async", "sync"] : ["sync", "async"];
       for (const [i, s] of order.entries()) {
         const trace = await runJob(page, job(s));
@@ -221,7 +222,7 @@ test(`${ENGINE}: a measurement is the work: sync stays busy, and the order of st
     const all = (s) => [...runs[s].first, ...runs[s].second];
     const detail = `ms: ${JSON.stringify(runs)}`;
     const share = [...busyShares].sort((a, b) => a - b)[busyShares.length >> 1];
-    assert.ok(share >= 0.9, `sync's lane computes ${(100 * share).toFixed(0)} % of its span (median of 6: ${busyShares.map((b) => b.toFixed(2))}); the rest is hand-over`);
+    assert.ok(share >= 0.9, `sync's lane computes ${(100 * share).toFixed(0)} % of its span (median of ${busyShares.length}: ${busyShares.map((b) => b.toFixed(2))}); the rest is hand-over`);
     // Coroutines add a hand-over per task to the same work on the same thread.
     const ratio = best(all("async")) / best(all("sync"));
     assert.ok(ratio >= 0.9, `no one-thread strategy beats sync on CPU work: fastest async / fastest sync = ${ratio.toFixed(2)}; ${detail}`);
@@ -329,9 +330,12 @@ test(`${ENGINE}: the address a widget keeps brings its state back, and an export
 
 test(`${ENGINE}: from a host without the headers, the service worker isolates the page, or it says why not`, limit(), async () => {
   await withPage(urls.CVP_SITE_PLAIN, async (page) => {
-    const isolated = await page.waitFor(() => window.crossOriginIsolated, [], { timeout: 30_000, what: "the service worker's reload" }).catch(() => false);
+    await page.waitFor(() => window.crossOriginIsolated, [], { timeout: 30_000, what: "the service worker's reload" }).catch(() => false);
     const a = await ready(page, "#fib");
-    if (isolated) {
+    // Asked of the document that mounted the widget: the wait above can end (or fail) on
+    // the document the service worker's reload replaces (Firefox once said "not isolated"
+    // there, then showed a pool of 2).
+    if (await page.evaluate(() => window.crossOriginIsolated)) {
       assert.equal(a.isolated, "true");
     } else {
       assert.equal(a.poolThreads, "0");
