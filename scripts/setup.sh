@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # shellcheck shell=bash
 # The project's set-up, as functions. Sourced by scripts/serve, scripts/test, scripts/bench
 # and scripts/env; run directly (`scripts/setup.sh [tools|all]`) it only installs.
