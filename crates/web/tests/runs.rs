@@ -202,23 +202,31 @@ async fn fib_on_more_threads_than_the_pool_has_time_slices() {
 async fn pages_on_more_threads_than_cores_wait_together_once_the_pool_is_up() {
     const N: u32 = 24;
     let pages = Workload::Fetch { tasks: N, latency_ms: LATENCY, parse_ms: 0.0 };
-    // A fresh pool of 24 threads: its start-up is drawn, then every wait overlaps.
+    // Threads that only wait need no core: most of the 24 wait at the same instant, far more
+    // than the 2 (or, in WebKit, 4) cores could run, and all have waited well before rounds
+    // of one wait per core would end (24 / 4 x 200 ms = 1.2 s). Not "within one latency":
+    // in WebKit on 2 cores the pool's sleeping threads take up to 400 ms to all wake and
+    // take a task (rayon wakes them one by one), and a 200 ms wait can last 240.
+    let together = |t: &Trace| t.max_overlap(|s| s.phase == Phase::Loading);
+    // A fresh pool of 24 threads: its start-up is drawn, then the waits overlap.
     let fresh = run(pages, Strategy::Threads, N, None).await;
     assert_eq!(fresh.lanes.len(), N as usize, "one lane per thread");
     let ready =
         fresh.segments().filter(|(_, s)| s.phase == Phase::Starting).map(|(_, s)| s.end).fold(0.0, f64::max);
     assert!(ready > 0.0, "a pool started for the run shows its start-up");
+    assert!(together(&fresh) >= N as usize / 2, "{} of {N} pages waited at once", together(&fresh));
     let last_wait =
         fresh.segments().filter(|(_, s)| s.phase == Phase::Loading).map(|(_, s)| s.end).fold(0.0, f64::max);
     assert!(
-        last_wait - ready < 2.0 * LATENCY,
-        "{N} pages on {N} threads wait at once: the last wait ended {:.0} ms after the pool was up",
+        last_wait - ready < 4.0 * LATENCY,
+        "{N} pages on {N} threads wait together: the last wait ended {:.0} ms after the pool was up",
         last_wait - ready
     );
-    // The same size again reuses it: no start-up, about one latency.
+    // The same size again reuses it: no start-up, and the waits overlap again.
     let reused = run(pages, Strategy::Threads, N, None).await;
     assert!(!reused.segments().any(|(_, s)| s.phase == Phase::Starting), "a reused pool starts nothing");
-    assert!(reused.makespan < 2.0 * LATENCY, "{:.0} ms", reused.makespan);
+    assert!(together(&reused) >= N as usize / 2, "{} of {N} pages waited at once", together(&reused));
+    assert!(reused.makespan < 4.0 * LATENCY, "{:.0} ms", reused.makespan);
 }
 
 const LATENCY: f64 = 200.0;
