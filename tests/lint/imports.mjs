@@ -3,7 +3,9 @@
 // widget, and inside each crate too. Run by scripts/test; alone: node tests/lint/imports.mjs
 //
 // It reads `use crate::…`, `crate::…` paths and `super::…` in each crate's src/, without
-// comments. Doc links (in comments) do not count.
+// comments. Doc links (in comments) do not count. A module that names an item the crate
+// root itself defines (`crate::some_fn`, not a module's item the root re-exports) climbs
+// back up to the root, which sits above every module: that fails too.
 
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
@@ -29,8 +31,19 @@ function modules(src) {
   return files;
 }
 
-/// The modules `mod` imports: the longest known prefix of each path it names.
-function imports(mod, text, files) {
+/// Names the crate root defines itself (not modules, not re-exports): a module that names
+/// one of them reaches back up to the root.
+function rootItems(files) {
+  const root = files.get("") ?? "";
+  const items = new Set();
+  const item = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+|const\s+|unsafe\s+)*(?:fn|struct|enum|const|static|type|trait|union)\s+([A-Za-z_][A-Za-z0-9_]*)/gm;
+  for (const [, name] of root.matchAll(item)) items.add(name);
+  return items;
+}
+
+/// The modules `mod` imports: the longest known prefix of each path it names. A path to an
+/// item the root defines is the root, "".
+function imports(mod, text, files, root = new Set()) {
   const parent = mod.includes("::") ? mod.slice(0, mod.lastIndexOf("::")) : "";
   const out = new Set();
   const add = (base, path) => {
@@ -42,11 +55,12 @@ function imports(mod, text, files) {
         return;
       }
     }
+    if (!base && root.has(parts[0]) && mod !== "") out.add("");
   };
   for (const [, kind, group] of text.matchAll(/\b(crate|super)::\{([^}]*)\}/g)) {
-    for (const [name] of group.matchAll(/[a-z_][a-z0-9_]*(::[a-z_][a-z0-9_]*)*/g)) add(kind === "crate" ? "" : parent, name);
+    for (const [name] of group.matchAll(/[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*/g)) add(kind === "crate" ? "" : parent, name);
   }
-  for (const [, kind, path] of text.matchAll(/\b(crate|super)::([a-z_][a-z0-9_]*(?:::[a-z_][a-z0-9_]*)*)/g)) {
+  for (const [, kind, path] of text.matchAll(/\b(crate|super)::([A-Za-z_][A-Za-z0-9_]*(?:::[a-z_][a-z0-9_]*)*)/g)) {
     add(kind === "crate" ? "" : parent, path);
   }
   return out;
@@ -72,10 +86,14 @@ function cycles(edges) {
 let problems = [];
 for (const crate of readdirSync(join(ROOT, "crates"))) {
   const files = modules(join(ROOT, "crates", crate, "src"));
-  const edges = new Map([...files].map(([mod, text]) => [mod, imports(mod, text, files)]));
-  // The crate root declares every module: it is above them, not part of any cycle.
+  const root = rootItems(files);
+  const edges = new Map([...files].map(([mod, text]) => [mod, imports(mod, text, files, root)]));
+  // The crate root declares every module: it is above them, not part of any cycle, and
+  // nothing below it may reach back up to what it defines.
   edges.delete("");
-  for (const set of edges.values()) set.delete("");
+  for (const [mod, set] of edges) {
+    if (set.delete("")) problems.push(`${crate}: ${mod} reaches back up to the crate root (src/lib.rs): move what both need into a module`);
+  }
   const folders = new Map();
   for (const [a, bs] of edges) {
     for (const b of bs) {
@@ -91,4 +109,4 @@ if (problems.length) {
   console.error(problems.join("\n"));
   process.exit(1);
 }
-console.log("no import cycles between files or folders");
+console.log("no import cycles between files or folders, and no module reaches back up to its crate root");

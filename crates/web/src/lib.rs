@@ -12,6 +12,7 @@ pub mod download;
 pub mod embedder;
 pub mod fault;
 pub mod runs;
+pub mod scope;
 pub mod widgets;
 pub mod worker;
 
@@ -50,12 +51,6 @@ pub fn cvp_worker_main(role: &str, entry: u32) -> bool {
         None => web_sys::console::error_1(&format!("unknown worker role {role:?}").into()),
     }
     false
-}
-
-/// `crossOriginIsolated` of the current window or worker: whether shared memory may be
-/// handed to workers. Missing (old browsers) counts as not isolated.
-pub fn cross_origin_isolated() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).is_ok_and(|v| v.is_truthy())
 }
 
 /// Runs a job on the page's runner and resolves with its trace: the programmatic face of

@@ -12,7 +12,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn pool_starts_with_the_size_asked_for() {
-    assert!(cvp_web::cross_origin_isolated(), "wasm-bindgen-test-runner serves COOP/COEP");
+    assert!(cvp_web::scope::cross_origin_isolated(), "wasm-bindgen-test-runner serves COOP/COEP");
     ensure_pool().await;
     assert_eq!(rayon::current_num_threads(), POOL);
 }

@@ -26,7 +26,7 @@ fn post(msg: &FromRunner) {
 pub fn start(faults: u32) {
     spawn_local(async move {
         let scope = scope();
-        let isolated = crate::cross_origin_isolated();
+        let isolated = crate::scope::cross_origin_isolated();
         let hardware_threads = (scope.navigator().hardware_concurrency() as u32).max(1);
         let mut caps = Capabilities {
             isolated,
