@@ -71,12 +71,85 @@ impl AsRef<web_sys::Node> for El {
 
 /// Adds an event listener that lives as long as the page. It runs within the widget its
 /// target belongs to, so that a panic in it stops that widget alone ([`crate::fault`]).
-pub fn listen(target: &web_sys::EventTarget, event: &str, mut f: impl FnMut(Event) + 'static) {
+/// For one that must go with its owner, keep a [`listener`] instead.
+pub fn listen(target: &web_sys::EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
+    listener(target, event, f).forever();
+}
+
+/// Adds an event listener, as [`listen`] does, that is removed when the returned guard is
+/// dropped: for owners that come and go (a player replaced on every simulation) while their
+/// target stays (the document).
+pub fn listener(target: &web_sys::EventTarget, event: &str, mut f: impl FnMut(Event) + 'static) -> Listener {
     let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
         crate::fault::within_event(&e.clone(), || f(e));
     });
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-    closure.forget();
+    LIVE.with(|n| n.set(n.get() + 1));
+    Listener { target: target.clone(), event: event.to_string(), closure: Some(closure) }
+}
+
+thread_local! {
+    /// Listeners and observers alive on this page (the leak test reads it).
+    static LIVE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many listeners ([`listener`], [`listen`]) and observers ([`Watch`]) this page holds:
+/// flat across a widget's rebuilds when nothing leaks.
+pub fn live_handlers() -> usize {
+    LIVE.with(|n| n.get())
+}
+
+/// An event listener, removed (and its closure freed) when dropped.
+#[must_use = "the listener is removed when this is dropped: keep it, or call forever()"]
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: String,
+    closure: Option<Closure<dyn FnMut(Event)>>,
+}
+
+impl Listener {
+    /// Keeps the listener for the rest of the page's life.
+    pub fn forever(mut self) {
+        if let Some(closure) = self.closure.take() {
+            closure.forget();
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(closure) = self.closure.take() {
+            let _ = self
+                .target
+                .remove_event_listener_with_callback(&self.event, closure.as_ref().unchecked_ref());
+            LIVE.with(|n| n.set(n.get() - 1));
+        }
+    }
+}
+
+/// An observer (IntersectionObserver, ResizeObserver) and its callback: disconnected and
+/// freed when dropped.
+#[must_use = "the observer is disconnected when this is dropped"]
+pub struct Watch {
+    disconnect: Option<Box<dyn FnOnce()>>,
+    _callback: Box<dyn std::any::Any>,
+}
+
+impl Watch {
+    /// Guards an observer already observing, whose callback is `callback`.
+    pub fn new(disconnect: impl FnOnce() + 'static, callback: impl std::any::Any) -> Watch {
+        LIVE.with(|n| n.set(n.get() + 1));
+        Watch { disconnect: Some(Box::new(disconnect)), _callback: Box::new(callback) }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(disconnect) = self.disconnect.take() {
+            disconnect();
+            LIVE.with(|n| n.set(n.get() - 1));
+        }
+    }
 }
 
 /// Finds a descendant by CSS selector and casts it.

@@ -7,7 +7,7 @@
 
 use super::icons;
 use crate::canvas::Canvas;
-use crate::dom::{el, listen};
+use crate::dom::{el, listener, Listener, Watch};
 use crate::download;
 use cvp_model::export;
 use cvp_scene::{
@@ -70,6 +70,10 @@ struct Inner {
     alt: Element,
     /// Called when the reader has moved the clock (paused, stepped, scrubbed).
     on_settle: Option<Rc<dyn Fn()>>,
+    /// Its listeners and observers, removed with it: the sandbox makes a new player on every
+    /// simulation, and the document outlives them all.
+    listeners: Vec<Listener>,
+    watches: Vec<Watch>,
 }
 
 /// A player, cheap to clone.
@@ -228,6 +232,8 @@ impl Player {
             frame: None,
             alt,
             on_settle: None,
+            listeners: Vec::new(),
+            watches: Vec::new(),
         })));
         player.wire(&controls, &speed, &canvases);
         player.wire_export(&export);
@@ -557,40 +563,40 @@ impl Player {
                 .flatten()
                 .expect("built in new()")
         };
-        listen(&find("play"), "click", with(|p| p.set_playing(!p.playing())));
-        listen(&find("step"), "click", with(Player::step));
-        listen(
+        self.keep(listener(&find("play"), "click", with(|p| p.set_playing(!p.playing()))));
+        self.keep(listener(&find("step"), "click", with(Player::step)));
+        self.keep(listener(
             &find("replay"),
             "click",
             with(|p| {
                 p.seek(0.0);
                 p.set_playing(true);
             }),
-        );
+        ));
         // Dragging moves the clock on every input; the clock settles when the thumb is let
         // go ("change"), so the address bar is not rewritten on every pixel.
         let weak_scrub = Rc::downgrade(&self.0);
-        listen(&find("scrub"), "input", move |_| {
+        self.keep(listener(&find("scrub"), "input", move |_| {
             let Some(inner) = weak_scrub.upgrade() else { return };
             let p = Player(inner);
             p.take_control();
             let v: f64 = p.0.borrow().scrub.value().parse().unwrap_or(0.0);
             p.set_playing(false);
             p.seek(v / 1000.0 * p.end());
-        });
-        listen(&find("scrub"), "change", with(|_| {}));
+        }));
+        self.keep(listener(&find("scrub"), "change", with(|_| {})));
         let s = speed.clone();
         let weak = Rc::downgrade(&self.0);
-        listen(speed, "change", move |_| {
+        self.keep(listener(speed, "change", move |_| {
             if let Some(inner) = weak.upgrade() {
                 inner.borrow_mut().clock.playback.set_speed(s.value().parse().unwrap_or(1.0));
             }
-        });
+        }));
         // Keyboard: space/k play or pause, arrows step, Home/End jump. On the whole player,
         // so the canvas area works once focused, like a video.
         let weak = Rc::downgrade(&self.0);
         let root = self.0.borrow().root.clone();
-        listen(&root, "keydown", move |e| {
+        self.keep(listener(&root, "keydown", move |e| {
             let Some(inner) = weak.upgrade() else { return };
             let p = Player(inner);
             let e: web_sys::KeyboardEvent = e.unchecked_into();
@@ -623,7 +629,7 @@ impl Player {
                 e.prevent_default();
                 p.settled();
             }
-        });
+        }));
         let _ = canvases.set_attribute("tabindex", "0");
         self.observe();
     }
@@ -635,12 +641,12 @@ impl Player {
                 continue;
             };
             let weak = Rc::downgrade(&self.0);
-            listen(&button, "click", move |_| {
+            self.keep(listener(&button, "click", move |_| {
                 let Some(inner) = weak.upgrade() else { return };
                 if let Err(e) = Player(inner).export(kind) {
                     web_sys::console::error_2(&format!("export {key} failed:").into(), &e);
                 }
-            });
+            }));
         }
     }
 
@@ -684,10 +690,11 @@ impl Player {
         let root = self.0.borrow().root.clone();
         if let Ok(observer) = web_sys::IntersectionObserver::new(on_intersect.as_ref().unchecked_ref()) {
             observer.observe(&root);
+            let watch = Watch::new(move || observer.disconnect(), on_intersect);
+            self.0.borrow_mut().watches.push(watch);
         } else {
             self.0.borrow_mut().clock.visible = true;
         }
-        on_intersect.forget();
         let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.0);
         let pending = Rc::new(std::cell::Cell::new(false));
         // The redraw waits for the next frame: made inside the observer's callback, a redraw
@@ -710,10 +717,11 @@ impl Player {
         });
         if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
             observer.observe(&root);
+            let watch = Watch::new(move || observer.disconnect(), on_resize);
+            self.0.borrow_mut().watches.push(watch);
         }
-        on_resize.forget();
         let weak = Rc::downgrade(&self.0);
-        crate::dom::listen(&crate::dom::document(), "visibilitychange", move |_| {
+        self.keep(listener(&crate::dom::document(), "visibilitychange", move |_| {
             let Some(inner) = weak.upgrade() else { return };
             let p = Player(inner);
             if crate::dom::document().hidden() {
@@ -721,7 +729,12 @@ impl Player {
             } else {
                 p.maybe_resume();
             }
-        });
+        }));
+    }
+
+    /// Keeps `listener` as long as this player.
+    fn keep(&self, listener: Listener) {
+        self.0.borrow_mut().listeners.push(listener);
     }
 }
 
