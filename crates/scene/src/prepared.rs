@@ -61,11 +61,6 @@ impl Prepared {
         self.index.state(task, t)
     }
 
-    /// How many tasks are done at time `t`.
-    pub fn done_at(&self, t: f64) -> usize {
-        (0..self.task_count()).filter(|&i| self.index.state(i, t) == TileState::Done).count()
-    }
-
     /// The phases that occur in the trace, in legend order.
     pub fn phases(&self) -> &[Phase] {
         &self.index.phases

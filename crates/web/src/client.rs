@@ -135,15 +135,6 @@ impl Runner {
         self.send(move |id| ToRunner::Run { id, job }, listener)
     }
 
-    /// Runs the pipeline `spec`, as [`Runner::run`] runs a job.
-    pub fn run_pipeline(
-        &self,
-        spec: cvp_model::pipeline::Spec,
-        listener: impl FnMut(RunEvent) + 'static,
-    ) -> Result<(), String> {
-        self.send(move |id| ToRunner::Pipeline { id, spec }, listener)
-    }
-
     /// Runs `job` and waits for its trace, or why it did not finish.
     pub async fn run_to_end(&self, job: Job) -> Result<Trace, String> {
         self.to_end(move |id| ToRunner::Run { id, job }).await

@@ -42,7 +42,7 @@ pub fn cvp_worker_main(role: &str, entry: u32) -> bool {
     match Role::from_key(role) {
         // A runner's `entry` carries the faults a test asked for (`runs::runner::FAULT_*`).
         Some(Role::Runner) => runs::runner::start(entry),
-        Some(Role::Process) => runs::process::start(),
+        Some(Role::Process) => runs::processes::worker::start(),
         Some(Role::Thread) => {
             // SAFETY: `entry` is the Box<ThreadBuilder> runs::threads leaked for this worker.
             unsafe { runs::threads::run_thread(entry) };

@@ -7,7 +7,6 @@ pub mod cancel;
 pub mod local;
 pub mod pipeline;
 pub mod pool;
-pub mod process;
 pub mod processes;
 pub mod runner;
 pub mod threads;
@@ -53,7 +52,7 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
             (LaneKind::Thread, cores, pool::run(job.workload, lanes, pool, done).await, starts)
         }
         Strategy::Processes => {
-            let (tasks, starts) = processes::run(job.workload, threads, done).await?;
+            let (tasks, starts) = processes::host::run(job.workload, threads, done).await?;
             (LaneKind::Process, cores, tasks, starts)
         }
     };

@@ -1,8 +1,8 @@
 //! A "process": a worker with its own wasm instance and memory that runs the tasks the
 //! runner sends it, one at a time, and reports what it measured.
 
-use super::work;
 use crate::clock::now_ms;
+use crate::runs::work;
 use crate::worker::protocol::{decode, encode, FromProcess, ToProcess};
 use cvp_model::record::{Span, TaskRun};
 use cvp_model::Phase;

@@ -2,8 +2,8 @@
 //! fed one task at a time by message, like a `multiprocessing.Pool`. Start-up and every
 //! hand-off are measured and drawn. Needs no shared memory, so it runs on any page.
 
-use super::cancel;
 use crate::clock::now_ms;
+use crate::runs::cancel;
 use crate::worker::protocol::{decode, encode, FromProcess, ToProcess};
 use crate::worker::spawn::{spawn, Role, WorkerHandle};
 use cvp_model::job::Workload;
@@ -107,7 +107,7 @@ fn dispatch(st: &mut State, lane: u32, workload: Workload, total: u32) {
         lane,
         workload,
         sent: now_ms(),
-        rounds_per_ms: super::work::rounds_per_ms(),
+        rounds_per_ms: crate::runs::work::rounds_per_ms(),
     };
     st.next += 1;
     let proc = &mut st.procs[lane as usize];
