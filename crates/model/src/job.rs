@@ -295,6 +295,17 @@ impl Job {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn the_readme_s_run_job_example_is_a_job() {
+        let readme = include_str!("../../../README.md");
+        let after = &readme[readme.find("<!-- run_job example -->").expect("the marker")..];
+        let start = after.find("```json\n").expect("a json block") + "```json\n".len();
+        let text = &after[start..start + after[start..].find("```").expect("its end")];
+        let job: Job = serde_json::from_str(text).expect("the README's example parses as a Job");
+        assert_eq!(job.workload, Workload::Fetch { tasks: 100, latency_ms: 200.0, parse_ms: 2.0 });
+        assert_eq!((job.strategy, job.threads, job.limit, job.switch_ms), (Strategy::Async, 1, Some(10), 5.0));
+    }
+
+    #[test]
     fn a_rehearsal_is_the_same_strategy_and_kind_and_small() {
         let fib = Job {
             workload: Workload::Fib { tasks: 64, n: 39 },

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod compare;
+pub mod embed;
 pub mod export;
 pub mod fib;
 pub mod job;

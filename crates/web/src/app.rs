@@ -34,6 +34,7 @@ fn runner_for(root: &Element) -> Runner {
 pub fn mount_all() {
     let doc = document();
     if let Some(host) = doc.query_selector("[data-embed]").ok().flatten() {
+        crate::embedder::report_height();
         let query = current_query();
         let (state, notices) = WidgetState::from_query(&query);
         let named = find(&query, "widget").map(str::trim).and_then(Widget::from_key);

@@ -341,10 +341,7 @@ impl Runner {
                 let caps = Capabilities { pool_error: Some(error), ..Capabilities::none() };
                 self.receive(FromRunner::Ready { caps });
             }
-            FromRunner::Done { id, trace } => match serde_json::from_str(&trace) {
-                Ok(trace) => self.finish(id, RunEvent::Done(trace)),
-                Err(e) => self.finish(id, RunEvent::Failed(format!("unreadable trace: {e}"))),
-            },
+            FromRunner::Done { id, trace } => self.finish(id, RunEvent::Done(trace)),
             FromRunner::Cancelled { id } => self.finish(id, RunEvent::Cancelled),
             FromRunner::Failed { id, error } => self.finish(id, RunEvent::Failed(error)),
         }

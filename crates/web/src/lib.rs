@@ -54,14 +54,13 @@ pub fn cvp_worker_main(role: &str, entry: u32) -> bool {
 }
 
 /// Runs a job on the page's runner and resolves with its trace: the programmatic face of
-/// the real-run widgets, used by the benchmark and available to embedding pages.
-/// `job` is `{workload: {kind: "fib", tasks, n} | {kind: "fetch", tasks, latency_ms,
-/// parse_ms}, strategy: "sync" | "async" | "threads" | "processes" | "gil", threads, limit}`.
-/// A job beyond the widgets' limits is refused at once, with the reason.
+/// the real-run widgets, used by the benchmark and available to embedding pages. `job` is
+/// a [`cvp_model::job::Job`] as a plain object (the README shows one, and a test parses
+/// it). A job beyond the widgets' limits is refused at once, with the reason.
 #[wasm_bindgen]
 pub fn run_job(job: JsValue) -> js_sys::Promise {
     use crate::client::RunEvent;
-    let job: Result<cvp_model::job::Job, String> = worker::protocol::decode(job);
+    let job: Result<cvp_model::job::Job, String> = worker::protocol::from_js(job);
     js_sys::Promise::new(&mut move |resolve, reject| {
         let job = match job.clone() {
             Ok(job) => job,
@@ -83,10 +82,7 @@ pub fn run_job(job: JsValue) -> js_sys::Promise {
             let (ok, fail) = (resolve.clone(), reject.clone());
             let started = inner.run(job, move |event| {
                 let _ = match event {
-                    RunEvent::Done(trace) => {
-                        let json = serde_json::to_string(&trace).unwrap_or_default();
-                        ok.call1(&JsValue::NULL, &js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL))
-                    }
+                    RunEvent::Done(trace) => ok.call1(&JsValue::NULL, &worker::protocol::to_js(&trace)),
                     RunEvent::Cancelled => fail.call1(&JsValue::NULL, &"cancelled".into()),
                     RunEvent::Failed(e) => fail.call1(&JsValue::NULL, &e.into()),
                     RunEvent::Progress { .. } => Ok(JsValue::UNDEFINED),
@@ -116,7 +112,7 @@ pub fn runner_caps() -> js_sys::Promise {
         let runner = app::runner();
         runner.wake();
         runner.when_ready(move |ready| {
-            let _ = resolve.call1(&JsValue::NULL, &worker::protocol::encode(ready));
+            let _ = resolve.call1(&JsValue::NULL, &worker::protocol::to_js(ready));
         });
     })
 }

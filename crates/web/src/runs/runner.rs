@@ -243,10 +243,7 @@ where
         let result = run(done).await;
         finished.set(true);
         post(&match result {
-            Ok(Some(trace)) => match serde_json::to_string(&trace) {
-                Ok(trace) => FromRunner::Done { id, trace },
-                Err(e) => FromRunner::Failed { id, error: format!("cannot encode the trace: {e}") },
-            },
+            Ok(Some(trace)) => FromRunner::Done { id, trace },
             Ok(None) => FromRunner::Cancelled { id },
             Err(error) => FromRunner::Failed { id, error },
         });

@@ -12,11 +12,11 @@ use crate::client::Runner;
 use crate::dom::{el, find, listen, toggle_attr};
 use cvp_model::job::{Job, Workload, MAX_RUN_MS};
 use cvp_model::pipeline::{simulate, Spec};
+use cvp_model::embed::ToEmbedder;
 use cvp_model::query::Notice;
 use cvp_model::state::{PipelineState, WidgetState, PIPELINE_PARAMS};
 use cvp_model::Strategy;
 use cvp_scene::format_duration;
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlButtonElement};
@@ -322,34 +322,6 @@ fn rows(w: &Widget, ways: &[(&str, f64)], items: u32) {
     toggle_attr(&w.table, "hidden", false);
 }
 
-/// `{type: "cvp:result", widget: "pipeline", items, wallMs, idealMs, pagesPerSecond,
-/// bottleneck, loopMs, mapMs}` (the last two once compared, else null).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PipelineMessage {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    widget: &'static str,
-    items: u32,
-    wall_ms: f64,
-    /// The simulator's time for the same pipeline.
-    ideal_ms: f64,
-    pages_per_second: f64,
-    bottleneck: &'static str,
-    loop_ms: Option<f64>,
-    map_ms: Option<f64>,
-}
-
 fn post(spec: &Spec, wall_ms: f64, loop_ms: Option<f64>, map_ms: Option<f64>) {
-    crate::embedder::post(&PipelineMessage {
-        kind: "cvp:result",
-        widget: "pipeline",
-        items: spec.items,
-        wall_ms,
-        ideal_ms: simulate(spec).makespan,
-        pages_per_second: spec.items as f64 * 1000.0 / wall_ms.max(1e-9),
-        bottleneck: spec.stages()[spec.bottleneck()].name,
-        loop_ms,
-        map_ms,
-    });
+    crate::embedder::post(&ToEmbedder::pipeline(spec, wall_ms, loop_ms, map_ms));
 }

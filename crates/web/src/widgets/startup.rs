@@ -10,11 +10,11 @@ use crate::canvas::Canvas;
 use crate::client::Runner;
 use crate::dom::{el, find, listen};
 use crate::worker::protocol::Capabilities;
+use cvp_model::embed::ToEmbedder;
 use cvp_model::query::Notice;
 use cvp_model::startup::{best_break_even, fresh_workers, one_thread, pooled_threads, startup_ms, Point};
 use cvp_model::state::{StartupState, WidgetState, WORK};
 use cvp_scene::{format_duration, startup_chart, StartupPoint};
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -280,47 +280,6 @@ fn show(w: &Widget, points: &[Point]) {
     super::chart::draw(&w.chart, 260.0, |width, height, style| startup_chart(&series, width, height, style));
 }
 
-/// `{type: "cvp:result", widget: "startup", workMs, wallMs, points, breakEvenN, breakEvenMs}`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StartupMessage {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    widget: &'static str,
-    work_ms: f64,
-    wall_ms: f64,
-    points: Vec<PointMessage>,
-    break_even_n: Option<u32>,
-    break_even_ms: Option<f64>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PointMessage {
-    n: u32,
-    one_ms: f64,
-    fresh_ms: f64,
-    fresh_startup_ms: f64,
-    pooled_ms: Option<f64>,
-}
-
 fn post_result(work_ms: f64, points: &[Point], best: Option<(u32, f64)>, wall_ms: f64) {
-    crate::embedder::post(&StartupMessage {
-        kind: "cvp:result",
-        widget: "startup",
-        work_ms,
-        wall_ms,
-        points: points
-            .iter()
-            .map(|p| PointMessage {
-                n: p.n,
-                one_ms: p.one_ms,
-                fresh_ms: p.fresh_ms,
-                fresh_startup_ms: p.fresh_startup_ms,
-                pooled_ms: p.pooled_ms.is_finite().then_some(p.pooled_ms),
-            })
-            .collect(),
-        break_even_n: best.map(|b| b.0),
-        break_even_ms: best.map(|b| b.1),
-    });
+    crate::embedder::post(&ToEmbedder::startup(work_ms, points, best, wall_ms));
 }

@@ -4,6 +4,7 @@
 use cvp_model::job::{Job, Workload};
 pub use cvp_model::machine::Capabilities;
 use cvp_model::record::TaskRun;
+use cvp_model::Trace;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -54,10 +55,8 @@ pub enum FromRunner {
     Done {
         /// Job id.
         id: u32,
-        /// The measured timeline, as JSON: one string crosses `postMessage` and is parsed
-        /// in a millisecond, where walking a tree of thousands of JS objects field by field
-        /// blocked the page for tens of milliseconds (1,000-page runs).
-        trace: String,
+        /// The measured timeline.
+        trace: Trace,
     },
     /// Stopped on request.
     Cancelled {
@@ -117,20 +116,34 @@ pub enum FromProcess {
     },
 }
 
-/// Encodes a message for `postMessage`: a plain object, as `JSON.parse` builds it, so that
-/// JavaScript (tests, embedding pages) reads it as is and `None` arrives as `null`. JSON is
-/// the one serde format in the binary (exports and traces use it too): a second one would
-/// add its own copy of every message's (de)serialiser to what each visitor downloads.
+/// Encodes a message between our own threads (the page, the runner, the processes): one
+/// JSON string, which `postMessage` copies as it is and [`decode`] parses once. A trace of
+/// a 1,000-page run crosses in a millisecond this way, where a tree of thousands of JS
+/// objects, copied and walked field by field, blocked the page for tens of milliseconds.
+/// JSON is the one serde format in the binary (exports and traces use it too): a second
+/// one would add its own copy of every message's (de)serialiser to each visitor's download.
 pub fn encode<T: Serialize>(msg: &T) -> JsValue {
-    let text = serde_json::to_string(msg).expect("protocol messages always serialise");
-    js_sys::JSON::parse(&text).expect("serde_json writes valid JSON")
+    JsValue::from_str(&serde_json::to_string(msg).expect("protocol messages always serialise"))
 }
 
-/// Decodes a received message, with a readable error for anything unexpected.
+/// Decodes a message [`encode`] made, with a readable error for anything unexpected.
 pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    let text = value.as_string().ok_or_else(|| "unreadable message: not one of ours".to_string())?;
+    serde_json::from_str(&text).map_err(|e| format!("unreadable message: {e}"))
+}
+
+/// Encodes a value for JavaScript to read (embedding pages, scripts calling `run_job`): a
+/// plain object, as `JSON.parse` builds it, in which `None` is `null`.
+pub fn to_js<T: Serialize>(value: &T) -> JsValue {
+    js_sys::JSON::parse(&serde_json::to_string(value).expect("protocol messages always serialise"))
+        .expect("serde_json writes valid JSON")
+}
+
+/// Decodes a value a script gave (a plain object), with a readable error.
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
     let text = js_sys::JSON::stringify(&value)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| "unreadable message: not JSON".to_string())?;
-    serde_json::from_str(&text).map_err(|e| format!("unreadable message: {e}"))
+        .ok_or_else(|| "unreadable value: not JSON".to_string())?;
+    serde_json::from_str(&text).map_err(|e| format!("unreadable value: {e}"))
 }

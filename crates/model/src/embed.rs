@@ -1,0 +1,267 @@
+//! What a widget tells the page that embeds it: one enum for every message, serialised one
+//! way (serde, as a plain object tagged by `type`), built here from the run it reports so
+//! that its rules are tested natively. The README's "Embedding a widget" shows each one.
+//!
+//! - `{type: "cvp:resize", height}`: the widget's height in CSS pixels, whenever it changes.
+//! - `{type: "cvp:result", widget, ...}`: one per finished run, its fields by widget
+//!   ([`Measured`]).
+
+use crate::job::{Job, RunKind};
+use crate::pipeline::{simulate, Spec};
+use crate::startup::Point;
+use crate::{Strategy, Trace};
+use serde::{Deserialize, Serialize};
+
+/// Every message a widget posts to its embedder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ToEmbedder {
+    /// A finished run.
+    #[serde(rename = "cvp:result")]
+    Result(Measured),
+    /// The widget's height changed.
+    #[serde(rename = "cvp:resize")]
+    Resize {
+        /// CSS pixels, rounded up.
+        height: u32,
+    },
+}
+
+/// What a run measured, by the widget that ran it (its `widget` field).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "widget", rename_all = "lowercase")]
+pub enum Measured {
+    /// A CPU-bound job (the fib widget).
+    Fib(RunResult),
+    /// An I/O-bound job (the fetch widget).
+    Fetch(RunResult),
+    /// The start-up experiment.
+    Startup(StartupResult),
+    /// The pipeline.
+    Pipeline(PipelineResult),
+}
+
+/// `{strategy, tasks, threads, wallMs, taskMs}`: one strategy's run of a job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResult {
+    /// The strategy that ran it.
+    pub strategy: Strategy,
+    /// Tasks run.
+    pub tasks: usize,
+    /// Threads or processes the run used (1 for the one-thread strategies).
+    pub threads: u32,
+    /// Wall time (ms).
+    pub wall_ms: f64,
+    /// Each task's working time: its I/O and CPU phases (see [`Trace::work_times`]).
+    pub task_ms: Vec<f64>,
+}
+
+/// `{workMs, wallMs, points, breakEvenN, breakEvenMs}`: the start-up experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupResult {
+    /// The computation split over the workers (ms of one core).
+    pub work_ms: f64,
+    /// The whole experiment's wall time (ms).
+    pub wall_ms: f64,
+    /// One per worker count tried.
+    pub points: Vec<StartupPoint>,
+    /// The fewest fresh workers that beat one thread, if any did.
+    pub break_even_n: Option<u32>,
+    /// And their time (ms).
+    pub break_even_ms: Option<f64>,
+}
+
+/// `{n, oneMs, freshMs, freshStartupMs, pooledMs}`: one worker count of the experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupPoint {
+    /// Workers (or threads).
+    pub n: u32,
+    /// One thread doing all of it (ms).
+    pub one_ms: f64,
+    /// N fresh workers, start-up included (ms).
+    pub fresh_ms: f64,
+    /// Of which starting them (ms).
+    pub fresh_startup_ms: f64,
+    /// N threads of a running pool (ms); null where the page has no pool.
+    pub pooled_ms: Option<f64>,
+}
+
+/// `{items, wallMs, idealMs, pagesPerSecond, bottleneck, loopMs, mapMs}`: a pipeline run
+/// (the last two once compared, else null).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineResult {
+    /// Items through the pipeline.
+    pub items: u32,
+    /// Wall time (ms).
+    pub wall_ms: f64,
+    /// The simulator's time for the same pipeline (ms).
+    pub ideal_ms: f64,
+    /// Items per second.
+    pub pages_per_second: f64,
+    /// The slowest stage's name.
+    pub bottleneck: String,
+    /// The same items in a plain loop (ms), once compared.
+    pub loop_ms: Option<f64>,
+    /// The same items through one parallel map (ms), once compared.
+    pub map_ms: Option<f64>,
+}
+
+impl ToEmbedder {
+    /// The result of `job`, run as `trace`, by the widget of kind `kind`.
+    pub fn run(kind: RunKind, job: &Job, trace: &Trace) -> ToEmbedder {
+        let threads = match job.strategy {
+            Strategy::Sync | Strategy::Async => 1,
+            _ => job.threads,
+        };
+        let result = RunResult {
+            strategy: job.strategy,
+            tasks: trace.tasks.len(),
+            threads,
+            wall_ms: trace.makespan,
+            task_ms: trace.work_times(),
+        };
+        ToEmbedder::Result(match kind {
+            RunKind::Fib => Measured::Fib(result),
+            RunKind::Fetch => Measured::Fetch(result),
+        })
+    }
+
+    /// The start-up experiment's result: `points` measured, `best` its break-even (workers,
+    /// ms), in `wall_ms` in all.
+    pub fn startup(work_ms: f64, points: &[Point], best: Option<(u32, f64)>, wall_ms: f64) -> ToEmbedder {
+        let points = points
+            .iter()
+            .map(|p| StartupPoint {
+                n: p.n,
+                one_ms: p.one_ms,
+                fresh_ms: p.fresh_ms,
+                fresh_startup_ms: p.fresh_startup_ms,
+                pooled_ms: p.pooled_ms.is_finite().then_some(p.pooled_ms),
+            })
+            .collect();
+        ToEmbedder::Result(Measured::Startup(StartupResult {
+            work_ms,
+            wall_ms,
+            points,
+            break_even_n: best.map(|b| b.0),
+            break_even_ms: best.map(|b| b.1),
+        }))
+    }
+
+    /// The pipeline `spec`'s result, run in `wall_ms`.
+    pub fn pipeline(spec: &Spec, wall_ms: f64, loop_ms: Option<f64>, map_ms: Option<f64>) -> ToEmbedder {
+        ToEmbedder::Result(Measured::Pipeline(PipelineResult {
+            items: spec.items,
+            wall_ms,
+            ideal_ms: simulate(spec).makespan,
+            pages_per_second: spec.items as f64 * 1000.0 / wall_ms.max(1e-9),
+            bottleneck: spec.stages()[spec.bottleneck()].name.to_string(),
+            loop_ms,
+            map_ms,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::Workload;
+    use serde_json::{json, Value};
+
+    fn as_json(msg: &ToEmbedder) -> Value {
+        serde_json::to_value(msg).expect("serialises")
+    }
+
+    #[test]
+    fn a_resize_is_its_type_and_height() {
+        assert_eq!(as_json(&ToEmbedder::Resize { height: 412 }), json!({"type": "cvp:resize", "height": 412}));
+    }
+
+    #[test]
+    fn a_run_reports_its_widget_strategy_and_times_in_the_readme_s_words() {
+        let job = Job {
+            workload: Workload::Fib { tasks: 2, n: 20 },
+            strategy: Strategy::Async,
+            threads: 4,
+            limit: None,
+            switch_ms: 5.0,
+        };
+        let mut trace = Trace::new(Strategy::Async, 2);
+        trace.makespan = 12.5;
+        let v = as_json(&ToEmbedder::run(RunKind::Fib, &job, &trace));
+        assert_eq!(v["type"], "cvp:result");
+        assert_eq!(v["widget"], "fib");
+        assert_eq!(v["strategy"], "async");
+        assert_eq!(v["threads"], 1, "a one-thread strategy used one thread, whatever was asked");
+        assert_eq!(v["wallMs"], 12.5);
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 7, "{keys:?}");
+        for key in ["tasks", "taskMs"] {
+            assert!(keys.contains(&key), "{key} in {keys:?}");
+        }
+    }
+
+    #[test]
+    fn a_startup_point_without_a_pool_says_null() {
+        let p = Point { n: 2, one_ms: 10.0, fresh_ms: 8.0, fresh_startup_ms: 3.0, pooled_ms: f64::NAN };
+        let v = as_json(&ToEmbedder::startup(100.0, &[p], None, 50.0));
+        assert_eq!(v["widget"], "startup");
+        assert_eq!(v["points"][0]["pooledMs"], Value::Null);
+        assert_eq!(v["breakEvenN"], Value::Null);
+        assert_eq!(v["points"][0]["freshStartupMs"], 3.0);
+    }
+
+    #[test]
+    fn the_readme_names_every_field_of_every_message() {
+        let readme = include_str!("../../../README.md");
+        let section = &readme[readme.find("## Embedding a widget").expect("the section")..];
+        let section = &section[..section.find("\n## ").expect("a next section")];
+        let job = Job {
+            workload: Workload::Fetch { tasks: 1, latency_ms: 1.0, parse_ms: 0.0 },
+            strategy: Strategy::Sync,
+            threads: 1,
+            limit: None,
+            switch_ms: 5.0,
+        };
+        let spec = Spec { items: 1, ms: [1.0; 5], io_workers: 1, threads: 1, queue: 1 };
+        let point = Point { n: 1, one_ms: 1.0, fresh_ms: 1.0, fresh_startup_ms: 1.0, pooled_ms: 1.0 };
+        for msg in [
+            ToEmbedder::Resize { height: 1 },
+            ToEmbedder::run(RunKind::Fetch, &job, &Trace::new(Strategy::Sync, 1)),
+            ToEmbedder::startup(1.0, &[point], Some((1, 1.0)), 1.0),
+            ToEmbedder::pipeline(&spec, 1.0, Some(1.0), Some(1.0)),
+        ] {
+            let v = as_json(&msg);
+            let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            if let Some(points) = v.get("points") {
+                keys.extend(points[0].as_object().unwrap().keys().cloned());
+            }
+            for key in keys {
+                assert!(section.contains(key.as_str()), "README's embedding section does not name {key}");
+            }
+            assert!(section.contains(v["type"].as_str().unwrap()));
+        }
+    }
+
+    #[test]
+    fn every_message_reads_back_as_itself() {
+        let spec = Spec { items: 20, ms: [10.0, 1.0, 1.0, 20.0, 5.0], io_workers: 4, threads: 2, queue: 4 };
+        for msg in [
+            ToEmbedder::Resize { height: 1 },
+            ToEmbedder::pipeline(&spec, 250.0, Some(900.0), None),
+            ToEmbedder::startup(
+                10.0,
+                &[Point { n: 1, one_ms: 1.0, fresh_ms: 2.0, fresh_startup_ms: 1.0, pooled_ms: 1.5 }],
+                Some((1, 2.0)),
+                9.0,
+            ),
+        ] {
+            let text = serde_json::to_string(&msg).unwrap();
+            assert_eq!(serde_json::from_str::<ToEmbedder>(&text).unwrap(), msg, "{text}");
+        }
+    }
+}
