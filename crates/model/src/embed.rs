@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn a_resize_is_its_type_and_height() {
-        assert_eq!(as_json(&ToEmbedder::Resize { height: 412 }), json!({"type": "cvp:resize", "height": 412}));
+        assert_eq!(
+            as_json(&ToEmbedder::Resize { height: 412 }),
+            json!({"type": "cvp:resize", "height": 412})
+        );
     }
 
     #[test]

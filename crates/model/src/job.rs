@@ -302,7 +302,10 @@ mod tests {
         let text = &after[start..start + after[start..].find("```").expect("its end")];
         let job: Job = serde_json::from_str(text).expect("the README's example parses as a Job");
         assert_eq!(job.workload, Workload::Fetch { tasks: 100, latency_ms: 200.0, parse_ms: 2.0 });
-        assert_eq!((job.strategy, job.threads, job.limit, job.switch_ms), (Strategy::Async, 1, Some(10), 5.0));
+        assert_eq!(
+            (job.strategy, job.threads, job.limit, job.switch_ms),
+            (Strategy::Async, 1, Some(10), 5.0)
+        );
     }
 
     #[test]

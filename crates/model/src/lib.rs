@@ -21,6 +21,8 @@ pub mod rng;
 pub mod sim;
 pub mod startup;
 pub mod state;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod trace;
 pub mod workload;
 

@@ -303,10 +303,7 @@ impl Trace {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn seg(task: u32, phase: Phase, start: f64, end: f64) -> Segment {
-        Segment { task: Some(task), phase, start, end }
-    }
+    use crate::testing::{from_lanes, lane, seg};
 
     #[test]
     fn a_recorded_lane_is_put_in_order_without_overlaps() {
@@ -330,23 +327,18 @@ mod tests {
     }
 
     fn two_lanes() -> Trace {
-        let mut t = Trace::new(Strategy::Threads, 2);
-        t.lanes.push(Lane {
-            kind: LaneKind::Thread,
-            label: "a".into(),
-            segments: vec![seg(0, Phase::Loading, 0.0, 10.0), seg(0, Phase::Rendering, 10.0, 20.0)],
-        });
-        t.lanes.push(Lane {
-            kind: LaneKind::Thread,
-            label: "b".into(),
-            segments: vec![seg(1, Phase::Rendering, 5.0, 15.0)],
-        });
-        t.tasks = vec![
-            TaskRecord { id: 0, lane: 0, start: 0.0, end: 20.0, value: None },
-            TaskRecord { id: 1, lane: 1, start: 5.0, end: 15.0, value: None },
-        ];
-        t.close();
-        t
+        from_lanes(
+            Strategy::Threads,
+            2,
+            vec![
+                lane(
+                    LaneKind::Thread,
+                    "a",
+                    vec![seg(0, Phase::Loading, 0.0, 10.0), seg(0, Phase::Rendering, 10.0, 20.0)],
+                ),
+                lane(LaneKind::Thread, "b", vec![seg(1, Phase::Rendering, 5.0, 15.0)]),
+            ],
+        )
     }
 
     #[test]

@@ -1,38 +1,13 @@
 //! Properties of whole frames, on traces built by hand.
 
-use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
+use cvp_model::testing::{from_lanes as trace, seg};
+use cvp_model::{testing, Lane, LaneKind, Phase, Segment, Strategy, Trace};
 use cvp_scene::{draw, draw_prepared, Color, Layout, Picture, Prepared, Rect, Shape, Style, TileState};
 
 // ---- building traces ----
 
-fn seg(task: u32, phase: Phase, start: f64, end: f64) -> Segment {
-    Segment { task: Some(task), phase, start, end }
-}
-
 fn lane(label: &str, segments: Vec<Segment>) -> Lane {
-    Lane { kind: LaneKind::Thread, label: label.into(), segments }
-}
-
-/// A trace of these lanes, with task records derived from the segments.
-fn trace(strategy: Strategy, cores: u32, lanes: Vec<Lane>) -> Trace {
-    let mut t = Trace::new(strategy, cores);
-    t.lanes = lanes;
-    let n = t.segments().filter_map(|(_, s)| s.task).map(|i| i as usize + 1).max().unwrap_or(0);
-    t.tasks = (0..n as u32)
-        .map(|id| {
-            let mine: Vec<_> = t.segments().filter(|(_, s)| s.task == Some(id)).collect();
-            TaskRecord {
-                id,
-                lane: mine[0].0 as u32,
-                start: mine.iter().map(|(_, s)| s.start).fold(f64::INFINITY, f64::min),
-                end: mine.iter().map(|(_, s)| s.end).fold(0.0, f64::max),
-                value: None,
-            }
-        })
-        .collect();
-    t.close();
-    t.validate().expect("a well-formed trace");
-    t
+    testing::lane(LaneKind::Thread, label, segments)
 }
 
 /// One thread: task 0 loads 0–1 s and renders 1–2 s, task 1 loads 2–3 s and renders 3–4 s.

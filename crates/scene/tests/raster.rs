@@ -1,6 +1,7 @@
 //! Properties of Gantt charts dense enough to be drawn as one raster of their bars.
 
-use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
+use cvp_model::testing;
+use cvp_model::{Phase, Trace};
 use cvp_scene::{draw_prepared, ticks, Color, Gantt, Layout, Prepared, Shape, Style, RASTER_ABOVE};
 
 /// How long each segment of [`busy`] lasts, in ms.
@@ -10,27 +11,7 @@ const SEGMENT: f64 = 50.0;
 /// [`SEGMENT`] ms (one task per pair), except lane 0, which stops after its first
 /// `idle_after` segments.
 fn busy(lanes: u32, per_lane: u32, idle_after: u32) -> Trace {
-    let mut trace = Trace::new(Strategy::Threads, lanes);
-    let mut id = 0;
-    for l in 0..lanes {
-        let n = if l == 0 { idle_after } else { per_lane };
-        let segments = (0..n)
-            .map(|k| {
-                let phase = if k % 2 == 0 { Phase::Loading } else { Phase::Rendering };
-                let start = k as f64 * SEGMENT;
-                Segment { task: Some(id + k / 2), phase, start, end: start + SEGMENT }
-            })
-            .collect();
-        trace.lanes.push(Lane { kind: LaneKind::Thread, label: format!("thread {}", l + 1), segments });
-        for k in 0..n.div_ceil(2) {
-            let (start, end) = ((2 * k) as f64 * SEGMENT, (2 * k + 2).min(n) as f64 * SEGMENT);
-            trace.tasks.push(TaskRecord { id: id + k, lane: l, start, end, value: None });
-        }
-        id += n.div_ceil(2);
-    }
-    trace.close();
-    trace.validate().expect("a well-formed trace");
-    trace
+    testing::busy(lanes, per_lane, SEGMENT, Some(idle_after))
 }
 
 /// 64 lanes of 200 segments over 10 s, 5.5 px wide and 7 px tall (12,660 bars by the

@@ -1,7 +1,8 @@
 //! The renderer and the canvas backend together: a known trace at a known time paints
 //! known pixels (colour where rendered, grey where loaded, nothing in the future).
 
-use cvp_model::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
+use cvp_model::testing::{busy, from_lanes, lane, seg};
+use cvp_model::{LaneKind, Phase, Strategy, Trace};
 use cvp_scene::{draw, draw_prepared, picture, Layout, Prepared, Shape, Style};
 use cvp_web::canvas::Canvas;
 use wasm_bindgen::JsCast;
@@ -10,18 +11,15 @@ use web_sys::HtmlCanvasElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Four tasks in a row on one lane, each loading for 1 s, then rendering for 1 s.
 fn trace() -> Trace {
-    let mut t = Trace::new(Strategy::Sync, 1);
-    let mut segs = vec![];
-    for i in 0..4u32 {
-        let s = i as f64 * 2000.0;
-        segs.push(Segment { task: Some(i), phase: Phase::Loading, start: s, end: s + 1000.0 });
-        segs.push(Segment { task: Some(i), phase: Phase::Rendering, start: s + 1000.0, end: s + 2000.0 });
-        t.tasks.push(TaskRecord { id: i, lane: 0, start: s, end: s + 2000.0, value: None });
-    }
-    t.lanes.push(Lane { kind: LaneKind::Main, label: "main".into(), segments: segs });
-    t.close();
-    t
+    let segments = (0..4u32)
+        .flat_map(|i| {
+            let s = i as f64 * 2000.0;
+            [seg(i, Phase::Loading, s, s + 1000.0), seg(i, Phase::Rendering, s + 1000.0, s + 2000.0)]
+        })
+        .collect();
+    from_lanes(Strategy::Sync, 1, vec![lane(LaneKind::Main, "main", segments)])
 }
 
 fn pixel(c: &Canvas, x: f64, y: f64, dpr: f64) -> [u8; 4] {
@@ -77,29 +75,7 @@ fn a_known_trace_paints_known_pixels() {
 
 /// `lanes` threads, each alternating loading and rendering `per_lane` segments of 50 ms.
 fn dense(lanes: u32, per_lane: u32) -> Trace {
-    let mut t = Trace::new(Strategy::Threads, lanes);
-    for l in 0..lanes {
-        let segments = (0..per_lane)
-            .map(|k| {
-                let phase = if k % 2 == 0 { Phase::Loading } else { Phase::Rendering };
-                let start = k as f64 * 50.0;
-                Segment { task: Some(l * per_lane / 2 + k / 2), phase, start, end: start + 50.0 }
-            })
-            .collect();
-        t.lanes.push(Lane { kind: LaneKind::Thread, label: format!("thread {}", l + 1), segments });
-        for k in 0..per_lane / 2 {
-            let start = k as f64 * 100.0;
-            t.tasks.push(TaskRecord {
-                id: l * per_lane / 2 + k,
-                lane: l,
-                start,
-                end: start + 100.0,
-                value: None,
-            });
-        }
-    }
-    t.close();
-    t
+    busy(lanes, per_lane, 50.0, None)
 }
 
 #[wasm_bindgen_test]
