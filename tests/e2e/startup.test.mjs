@@ -45,7 +45,19 @@ for (const [name, parent, isolated] of [
       }
       // More workers cost more to start: the slowest start-up of the largest N is above N = 1's.
       assert.ok(data.points.at(-1).freshStartupMs > data.points[0].freshStartupMs, JSON.stringify(data.points));
-      if (cores >= 2) assert.ok(data.breakEvenMs > 0 && data.breakEvenN >= 2, `a break-even exists on ${cores} cores`);
+      if (cores >= 2) {
+        assert.ok(data.breakEvenMs > 0 && data.breakEvenN >= 2, `a break-even exists on ${cores} cores`);
+        // The lesson is computed from this run: the break-even is what its own start-up
+        // costs imply, fresh ≈ start-up + work / min(N, cores), not a figure written in.
+        const p = data.points.find((q) => q.n === data.breakEvenN);
+        const k = Math.min(p.n, cores);
+        const implied = p.freshStartupMs / (1 - 1 / k);
+        assert.ok(Math.abs(data.breakEvenMs - implied) < 1e-6 * implied + 1e-9, `break-even ${data.breakEvenMs} ms from start-up ${p.freshStartupMs} ms on ${k} cores: ${implied}`);
+        assert.match((await w.locator(".cvp-verdict").textContent()) ?? "", new RegExp(`${data.breakEvenN} fresh workers pay off`));
+        // Splitting the same work, fresh workers pay their start-up and pooled threads do not.
+        const last = data.points.at(-1);
+        if (isolated) assert.ok(last.pooledMs < last.freshMs, `pooled threads beat fresh workers at N = ${last.n}: ${JSON.stringify(last)}`);
+      }
       assert.equal(await w.locator("tbody tr").count(), 2 * cores);
       assert.equal(await w.locator("canvas.cvp-chart").isVisible(), true, "the chart is drawn");
       assert.match((await w.locator(".cvp-verdict").textContent()) ?? "", /pay off/);
