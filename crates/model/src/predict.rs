@@ -71,6 +71,15 @@ pub fn gap(job: &Job, measured: &Trace, predicted: &Trace, hardware_threads: u32
         "The model counts each process's start-up and its messages, but not the browser's own \
          work to start workers and pass messages between them, which competes for the same cores."
             .to_string()
+    } else if let Some((idle, waits)) = (job.strategy == Strategy::Gil).then(|| lock_idle(measured)) {
+        format!(
+            "Under the lock, threads waited for it {waits} {}, and it stood free for {} ms in all \
+             while they did, {:.0} % of the run: a thread that lets it go must wake the next, \
+             which finds the core's caches cold, and the simulator counts no time for that.",
+            if waits == 1 { "time" } else { "times" },
+            round_ms(idle),
+            100.0 * idle / measured.makespan.max(1e-9),
+        )
     } else if job.threads > hardware_threads && matches!(job.strategy, Strategy::Threads | Strategy::Gil) {
         format!(
             "{} threads took turns on {hardware_threads} hardware threads: the operating system's \
@@ -84,6 +93,40 @@ pub fn gap(job: &Job, measured: &Trace, predicted: &Trace, hardware_threads: u32
             .to_string()
     };
     Some(Gap { label: job.strategy.label(), difference: d, why })
+}
+
+/// Under the global lock, computing is holding it: the time (ms) during which some thread
+/// waited for it and none held it, the hand-offs' own cost, and how many waits there were.
+pub fn lock_idle(trace: &Trace) -> (f64, usize) {
+    let mut events: Vec<(f64, i32, i32)> = Vec::new();
+    let mut waits = 0;
+    for (_, s) in trace.segments().filter(|(_, s)| s.end > s.start) {
+        match s.phase {
+            Phase::Rendering => events.extend([(s.start, 1, 0), (s.end, -1, 0)]),
+            Phase::Blocked => {
+                waits += 1;
+                events.extend([(s.start, 0, 1), (s.end, 0, -1)]);
+            }
+            _ => {}
+        }
+    }
+    events.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut holding, mut waiting, mut idle, mut last) = (0, 0, 0.0, 0.0);
+    for (t, h, w) in events {
+        if holding == 0 && waiting > 0 {
+            idle += t - last;
+        }
+        (holding, waiting, last) = (holding + h, waiting + w, t);
+    }
+    (idle, waits)
+}
+
+fn round_ms(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.0}")
+    }
 }
 
 /// The gaps in words: the runs that share a reason in one sentence, then the reason once.
@@ -118,6 +161,63 @@ pub fn explain(gaps: &[Gap]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{from_lanes, lane, seg};
+    use crate::LaneKind;
+
+    #[test]
+    fn the_lock_is_idle_while_a_thread_waits_and_none_computes() {
+        // a computes 0–5 and 7–9; b waits 0–6, computes 6–7, waits 7–9.5 and computes to 12.
+        let t = from_lanes(
+            Strategy::Gil,
+            2,
+            vec![
+                lane(
+                    LaneKind::Thread,
+                    "a",
+                    vec![seg(0, Phase::Rendering, 0.0, 5.0), seg(0, Phase::Rendering, 7.0, 9.0)],
+                ),
+                lane(
+                    LaneKind::Thread,
+                    "b",
+                    vec![
+                        seg(1, Phase::Blocked, 0.0, 6.0),
+                        seg(1, Phase::Rendering, 6.0, 7.0),
+                        seg(1, Phase::Blocked, 7.0, 9.5),
+                        seg(1, Phase::Rendering, 9.5, 12.0),
+                    ],
+                ),
+            ],
+        );
+        let (idle, waits) = lock_idle(&t);
+        assert!((idle - 1.5).abs() < 1e-9, "5–6 and 9–9.5 had a waiter and no holder: {idle}");
+        assert_eq!(waits, 2);
+    }
+
+    #[test]
+    fn a_slow_run_under_the_lock_is_blamed_on_its_measured_hand_offs() {
+        let measured = from_lanes(
+            Strategy::Gil,
+            2,
+            vec![
+                lane(LaneKind::Thread, "a", vec![seg(0, Phase::Rendering, 0.0, 5.0)]),
+                lane(
+                    LaneKind::Thread,
+                    "b",
+                    vec![seg(1, Phase::Blocked, 0.0, 7.0), seg(1, Phase::Rendering, 7.0, 12.0)],
+                ),
+            ],
+        );
+        let mut predicted = measured.clone();
+        predicted.makespan = 10.0;
+        let g = gap(&job(Strategy::Gil, 2), &measured, &predicted, 2).expect("20 % is worth a word");
+        assert!(
+            g.why.contains(
+                "waited for it 1 time, and it stood free for 2.0 ms in all while they did, 17 % of the run"
+            ),
+            "{}",
+            g.why
+        );
+    }
     use crate::job::Workload;
     use crate::sim::{SimConfig, DEFAULT_QUANTUM_MS};
 
