@@ -4,7 +4,7 @@ use super::field::{self, param, Choice, Field, State};
 use crate::job::{
     most_fib_tasks, most_parse_ms, Job, RunKind, Workload, FETCH_PARAMS, FIB_PARAMS, MAX_PARSE_TOTAL_MS,
 };
-use crate::query::{number, Notice, Pairs};
+use crate::query::{number, Notice, Pairs, Param};
 use crate::trace::Strategy;
 
 /// The state of a real-run widget (fib or fetch).
@@ -47,7 +47,7 @@ const STRATEGY: Field<RunState> = Field::choice(
 const AUTORUN: Field<RunState> = Field::autorun(|s| s.autorun, |s, on| s.autorun = on);
 
 /// `tasks` of either workload, in `params`' range.
-const fn tasks(params: &[crate::query::Param]) -> Field<RunState> {
+const fn tasks(params: &[Param]) -> Field<RunState> {
     Field::number(
         param(params, "tasks"),
         |s| match s.workload {
@@ -59,12 +59,13 @@ const fn tasks(params: &[crate::query::Param]) -> Field<RunState> {
     )
 }
 
-/// `threads` and `switch`, which both workloads have, in `params`' ranges.
-const fn threads(params: &[crate::query::Param]) -> Field<RunState> {
+/// `threads`, which both workloads have, in `params`' range.
+const fn threads(params: &[Param]) -> Field<RunState> {
     Field::number(param(params, "threads"), |s| s.threads as f64, |s, v| s.threads = v as u32)
 }
 
-const fn switch(params: &[crate::query::Param]) -> Field<RunState> {
+/// The lock's `switch` interval, which both workloads have, in `params`' range.
+const fn switch(params: &[Param]) -> Field<RunState> {
     Field::number(param(params, "switch"), |s| s.switch_ms, |s, v| s.switch_ms = v)
 }
 
