@@ -8,8 +8,8 @@ use super::share::Share;
 use crate::address::Host;
 use crate::dom::{el, listen};
 use cvp_model::query::Notice;
-use cvp_model::state::{AnimState, SandboxState, WidgetState, SANDBOX_PARAMS};
-use cvp_model::{Strategy, Trace};
+use cvp_model::state::{AnimState, SandboxState, WidgetState};
+use cvp_model::Trace;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use web_sys::Element;
@@ -94,11 +94,7 @@ pub fn mount_preset(root: &Element, host: Host, state: AnimState, notices: Vec<N
 pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: Vec<Notice>) {
     let _ = root.class_list().add_2("cvp-widget", "cvp-sandbox");
     root.set_inner_html("");
-    let options: Vec<(&str, &str)> = [("all", "compare all")]
-        .into_iter()
-        .chain(Strategy::ALL.iter().map(|s| (s.key(), s.label())))
-        .collect();
-    let form = Rc::new(Form::new().numbers(&SANDBOX_PARAMS).choice("strategy", &options));
+    let form = Form::new(state);
     let go = el("button")
         .attr("type", "button")
         .attr("data-action", "simulate")
@@ -128,10 +124,8 @@ pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: V
     };
     let _ = root.append_child(&share.element());
     let simulate = {
-        let (root, form, share) = (root.clone(), form.clone(), share.clone());
+        let (root, share) = (root.clone(), share.clone());
         move |state: SandboxState| {
-            // The form shows what is simulated, clamped values included.
-            form.fill(&state.to_query());
             shown.set(state);
             let traces = state.sandbox().simulate();
             let Some(player) = player_for(&traces, &root) else { return };
@@ -145,10 +139,11 @@ pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: V
         }
     };
     simulate(state);
+    // The form tells what it changed as the reader changes it, clamped values shown at once.
+    form.on_change(move |_, told| show_notices(&notices_el, &told));
     listen(&go, "click", move |_| {
-        let (state, told) = SandboxState::from_query(&form.pairs());
-        show_notices(&notices_el, &told);
-        simulate(state);
+        // The form's settings, played from the start.
+        simulate(SandboxState { t: None, ..form.state() });
         share.changed();
     });
 }

@@ -1,119 +1,187 @@
-//! Form pieces the widgets share: a form generated from a parameter table (number fields,
-//! plus choice lists), read as query pairs and filled from them, so that a widget's state
-//! goes through the same `from_query`/`to_query` as its URL; and the list of notices that
-//! tells the reader what was changed.
+//! Form pieces the widgets share: a form that holds a widget's typed state and shows it,
+//! its controls made from the state's field table; and the list of notices that tells the
+//! reader what was changed.
+//!
+//! The state, not the page, is the source of truth: a control's change sets that one field
+//! through the same rules as a URL (`cvp_model::state::field::change`) and the settled state
+//! is written back, so what the form shows is what runs and what a link says. A change reads
+//! only the value it brings in; nothing reads the form back.
 
 use crate::dom::{el, listen};
-use cvp_model::query::{Notice, Pairs, Param};
+use cvp_model::query::Notice;
+use cvp_model::state::field::{self, Control, Field, State};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
-/// One field, known by its query key.
-enum Field {
+/// One control, known by its field's key.
+enum Input {
     Number(HtmlInputElement),
     Choice(HtmlSelectElement),
 }
 
-/// The fields of a widget's form, in order.
-pub struct Form {
-    element: Element,
-    fields: Vec<(&'static str, Field)>,
+impl Input {
+    /// What the reader entered: the one value a change brings in.
+    fn value(&self) -> String {
+        match self {
+            Input::Number(i) => i.value(),
+            Input::Choice(s) => s.value(),
+        }
+    }
+
+    fn show(&self, text: &str) {
+        match self {
+            Input::Number(i) => i.set_value(text),
+            Input::Choice(s) => s.set_value(text),
+        }
+    }
+
+    fn element(&self) -> &Element {
+        match self {
+            Input::Number(i) => i,
+            Input::Choice(s) => s,
+        }
+    }
 }
 
-impl Form {
-    /// An empty form.
-    pub fn new() -> Form {
-        Form { element: el("div").class("cvp-form").build(), fields: Vec::new() }
-    }
+/// A widget's form: its state and the controls that show it.
+pub struct Form<S: State>(Rc<Inner<S>>);
 
-    /// Adds a labelled number field for each of `params`, bounded by its range.
-    pub fn numbers(mut self, params: &[Param]) -> Form {
-        for param in params {
-            let input: HtmlInputElement = el("input")
-                .attr("type", "number")
-                .attr("name", param.key)
-                .attr("min", &param.min.to_string())
-                .attr("max", &param.max.to_string())
-                .attr("step", if param.whole { "1" } else { "any" })
-                .attr("value", &param.default.to_string())
-                .attr("inputmode", if param.whole { "numeric" } else { "decimal" })
-                .build()
-                .unchecked_into();
-            self.add(param.key, param.doc, input.clone().into());
-            self.fields.push((param.key, Field::Number(input)));
+type OnChange<S> = Box<dyn FnMut(S, Vec<Notice>)>;
+
+struct Inner<S: State> {
+    element: Element,
+    state: Cell<S>,
+    inputs: Vec<(&'static str, Input)>,
+    on_change: RefCell<Option<OnChange<S>>>,
+}
+
+impl<S: State> Form<S> {
+    /// A form showing `state`: a labelled number field for each number of its table,
+    /// bounded by its range, then a choice list for each choice (fields the form does not
+    /// set, as `autorun`, have no control).
+    pub fn new(state: S) -> Form<S> {
+        let element = el("div").class("cvp-form").build();
+        let mut numbers = Vec::new();
+        let mut choices = Vec::new();
+        for f in state.fields() {
+            match f.control() {
+                Control::Number(param) => {
+                    let input: HtmlInputElement = el("input")
+                        .attr("type", "number")
+                        .attr("name", f.key)
+                        .attr("min", &param.min.to_string())
+                        .attr("max", &param.max.to_string())
+                        .attr("step", if param.whole { "1" } else { "any" })
+                        .attr("value", &param.default.to_string())
+                        .attr("inputmode", if param.whole { "numeric" } else { "decimal" })
+                        .build()
+                        .unchecked_into();
+                    numbers.push((f.key, param.doc, Input::Number(input)));
+                }
+                Control::Select(options) => {
+                    let select: HtmlSelectElement = el("select").attr("name", f.key).build().unchecked_into();
+                    for (value, label) in options {
+                        let _ = select.append_child(&el("option").attr("value", value).text(label).build());
+                    }
+                    choices.push((f.key, "", Input::Choice(select)));
+                }
+                Control::None => {}
+            }
         }
-        self
-    }
-
-    /// Adds a choice list for `key`: (value, label) options.
-    pub fn choice(mut self, key: &'static str, options: &[(&str, &str)]) -> Form {
-        let select: HtmlSelectElement = el("select").attr("name", key).build().unchecked_into();
-        for (value, label) in options {
-            let _ = select.append_child(&el("option").attr("value", value).text(label).build());
+        let mut inputs = Vec::new();
+        for (key, doc, input) in numbers.into_iter().chain(choices) {
+            let label = el("label")
+                .attr("title", doc)
+                .child(el("span").text(&key.replace('_', " ")))
+                .child(input.element())
+                .build();
+            let _ = element.append_child(&label);
+            inputs.push((key, input));
         }
-        self.add(key, "", select.clone().into());
-        self.fields.push((key, Field::Choice(select)));
-        self
-    }
-
-    fn add(&self, key: &str, doc: &str, control: Element) {
-        let label = el("label")
-            .attr("title", doc)
-            .child(el("span").text(&key.replace('_', " ")))
-            .child(&control)
-            .build();
-        let _ = self.element.append_child(&label);
+        let form =
+            Form(Rc::new(Inner { element, state: Cell::new(state), inputs, on_change: RefCell::default() }));
+        form.0.show(|_| true);
+        for (key, input) in &form.0.inputs {
+            let (weak, key) = (Rc::downgrade(&form.0), *key);
+            listen(input.element(), "change", move |_| changed(&weak, key));
+        }
+        form
     }
 
     /// The element to insert.
     pub fn element(&self) -> &Element {
-        &self.element
+        &self.0.element
     }
 
-    /// Every field's value, as query pairs.
-    pub fn pairs(&self) -> Pairs {
-        self.fields
-            .iter()
-            .map(|(key, field)| {
-                let value = match field {
-                    Field::Number(i) => i.value(),
-                    Field::Choice(s) => s.value(),
-                };
-                (key.to_string(), value)
-            })
-            .collect()
+    /// The state the form holds.
+    pub fn state(&self) -> S {
+        self.0.state.get()
     }
 
-    /// Shows `pairs` in the fields of the same keys (others are left alone).
-    pub fn fill(&self, pairs: &[(String, String)]) {
-        for (key, value) in pairs {
-            match self.fields.iter().find(|(k, _)| k == key).map(|(_, f)| f) {
-                Some(Field::Number(i)) => i.set_value(value),
-                Some(Field::Choice(s)) => s.set_value(value),
-                None => {}
-            }
-        }
+    /// Holds `state` and shows what changed (what the machine changed, what a widget runs).
+    pub fn set(&self, state: S) {
+        let before = self.0.state.replace(state);
+        self.0.show(|f| f.text(&before) != f.text(&state));
     }
 
     /// The number field for `key`.
     pub fn number(&self, key: &str) -> Option<&HtmlInputElement> {
-        self.fields.iter().find_map(|(k, f)| match f {
-            Field::Number(i) if *k == key => Some(i),
-            _ => None,
-        })
+        match self.0.input(key)? {
+            Input::Number(i) => Some(i),
+            Input::Choice(_) => None,
+        }
     }
 
     /// The choice list for `key`.
     pub fn select(&self, key: &str) -> Option<&HtmlSelectElement> {
-        self.fields.iter().find_map(|(k, f)| match f {
-            Field::Choice(s) if *k == key => Some(s),
-            _ => None,
-        })
+        match self.0.input(key)? {
+            Input::Choice(s) => Some(s),
+            Input::Number(_) => None,
+        }
     }
 
-    /// Calls `f` whenever the reader commits a change to any field.
-    pub fn on_change(&self, mut f: impl FnMut() + 'static) {
-        listen(&self.element, "change", move |_| f());
+    /// Calls `f` with the settled state and what had to change, whenever the reader
+    /// commits a change to a field.
+    pub fn on_change(&self, f: impl FnMut(S, Vec<Notice>) + 'static) {
+        *self.0.on_change.borrow_mut() = Some(Box::new(f));
+    }
+}
+
+/// The reader committed a change to `key`'s control: its value sets that field, and the
+/// settled state is held and shown (the changed field always, clamped or not, and any other
+/// field the rules between fields changed).
+fn changed<S: State>(weak: &Weak<Inner<S>>, key: &str) {
+    let Some(inner) = weak.upgrade() else { return };
+    let Some(raw) = inner.input(key).map(Input::value) else { return };
+    let before = inner.state.get();
+    let (state, notices) = field::change(before, key, &raw);
+    inner.state.set(state);
+    inner.show(|f| f.key == key || f.text(&before) != f.text(&state));
+    // Taken out while it runs, so that it may use the form.
+    let callback = inner.on_change.borrow_mut().take();
+    if let Some(mut f) = callback {
+        f(state, notices);
+        inner.on_change.borrow_mut().get_or_insert(f);
+    }
+}
+
+impl<S: State> Inner<S> {
+    fn input(&self, key: &str) -> Option<&Input> {
+        self.inputs.iter().find(|(k, _)| *k == key).map(|(_, i)| i)
+    }
+
+    /// Writes the held state into the controls of the fields `which` picks. Only those: a
+    /// control the reader is typing in, whose change is not yet committed, keeps its text
+    /// when another field changes.
+    fn show(&self, which: impl Fn(&Field<S>) -> bool) {
+        let state = self.state.get();
+        for f in state.fields().iter().filter(|f| which(f)) {
+            if let (Some(input), Some(text)) = (self.input(f.key), f.text(&state)) {
+                input.show(&text);
+            }
+        }
     }
 }
 

@@ -10,11 +10,11 @@ use super::share::Share;
 use crate::address::Host;
 use crate::client::Runner;
 use crate::dom::{el, find, listen, toggle_attr};
+use cvp_model::embed::ToEmbedder;
 use cvp_model::job::{Job, Workload, MAX_RUN_MS};
 use cvp_model::pipeline::{simulate, Spec};
-use cvp_model::embed::ToEmbedder;
 use cvp_model::query::Notice;
-use cvp_model::state::{PipelineState, WidgetState, PIPELINE_PARAMS};
+use cvp_model::state::{PipelineState, WidgetState};
 use cvp_model::Strategy;
 use cvp_scene::format_duration;
 use std::cell::RefCell;
@@ -30,7 +30,7 @@ struct Widget {
     /// The machine's hardware threads, once the runner says.
     hardware_threads: u32,
     running: bool,
-    form: Form,
+    form: Form<PipelineState>,
     status: Element,
     notices: Element,
     table: Element,
@@ -42,8 +42,7 @@ struct Widget {
 
 /// Mounts the pipeline into `root`, showing `state`, hosted as `host`.
 pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, notices: Vec<Notice>) {
-    let form = Form::new().numbers(&PIPELINE_PARAMS);
-    form.fill(&state.to_query());
+    let form = Form::new(state);
     let view = match Player::new(
         &["Simulated (ideal)".to_string(), "Measured here".to_string()],
         "pages",
@@ -108,17 +107,15 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
     }));
     let weak = Rc::downgrade(&widget);
     let share = Share::new(host, TITLE, root, move || {
-        let state = weak.upgrade().map_or(state, |w| PipelineState::from_query(&w.borrow().form.pairs()).0);
+        let state = weak.upgrade().map_or(state, |w| w.borrow().form.state());
         WidgetState::Pipeline(PipelineState { autorun: false, ..state })
     });
     let _ = root.append_child(&share.element());
     {
         let (w, share) = (Rc::downgrade(&widget), share.clone());
-        widget.borrow().form.on_change(move || {
+        widget.borrow().form.on_change(move |state, told| {
             if let Some(w) = w.upgrade() {
                 let mut w = w.borrow_mut();
-                let (state, told) = PipelineState::from_query(&w.form.pairs());
-                w.form.fill(&state.to_query());
                 show_notices(&w.notices, &told);
                 describe(&w, &state.spec);
                 w.view.load(vec![simulate(&state.spec)], None);
@@ -205,9 +202,9 @@ fn start(widget: &Rc<RefCell<Widget>>, compare: bool) {
         if !w.ready || w.running || w.runner.busy() {
             return;
         }
-        let (state, told) = PipelineState::from_query(&w.form.pairs());
-        w.form.fill(&state.to_query());
-        show_notices(&w.notices, &told);
+        let state = w.form.state();
+        // The form told what it changed as it changed it; a run starts with a clean list.
+        show_notices(&w.notices, &[]);
         // No URL may start minutes of work: the simulator's ideal time is a lower bound.
         let ideal = simulate(&state.spec).makespan;
         if ideal > MAX_RUN_MS {

@@ -13,7 +13,7 @@ use crate::worker::protocol::Capabilities;
 use cvp_model::embed::ToEmbedder;
 use cvp_model::query::Notice;
 use cvp_model::startup::{best_break_even, fresh_workers, one_thread, pooled_threads, startup_ms, Point};
-use cvp_model::state::{StartupState, WidgetState, WORK};
+use cvp_model::state::{StartupState, WidgetState};
 use cvp_scene::{format_duration, startup_chart, StartupPoint};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,7 +26,7 @@ struct Widget {
     root: Element,
     runner: Runner,
     caps: Option<Capabilities>,
-    form: Form,
+    form: Form<StartupState>,
     status: Element,
     notices: Element,
     table: Element,
@@ -37,8 +37,7 @@ struct Widget {
 
 /// Mounts the experiment into `root`, showing `state`, hosted as `host`.
 pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, notices: Vec<Notice>) {
-    let form = Form::new().numbers(&[WORK]);
-    form.fill(&state.to_query());
+    let form = Form::new(state);
     let chart: HtmlCanvasElement = el("canvas")
         .class("cvp-chart")
         .attr("hidden", "")
@@ -99,18 +98,15 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
     }));
     let weak = Rc::downgrade(&widget);
     let share = Share::new(host, TITLE, root, move || {
-        let state = weak.upgrade().map_or(state, |w| StartupState::from_query(&w.borrow().form.pairs()).0);
+        let state = weak.upgrade().map_or(state, |w| w.borrow().form.state());
         WidgetState::Startup(StartupState { autorun: false, ..state })
     });
     let _ = root.append_child(&share.element());
     {
         let (w, share) = (Rc::downgrade(&widget), share.clone());
-        widget.borrow().form.on_change(move || {
+        widget.borrow().form.on_change(move |_, told| {
             if let Some(w) = w.upgrade() {
-                let w = w.borrow();
-                let (state, told) = StartupState::from_query(&w.form.pairs());
-                w.form.fill(&state.to_query());
-                show_notices(&w.notices, &told);
+                show_notices(&w.borrow().notices, &told);
             }
             share.changed();
         });
@@ -161,9 +157,9 @@ fn start(widget: &Rc<RefCell<Widget>>) {
         if w.running || w.runner.busy() {
             return;
         }
-        let (state, told) = StartupState::from_query(&w.form.pairs());
-        w.form.fill(&state.to_query());
-        show_notices(&w.notices, &told);
+        let state = w.form.state();
+        // The form told what it changed as it changed it; a run starts with a clean list.
+        show_notices(&w.notices, &[]);
         w.running = true;
         let _ = w.root.set_attribute("data-state", "running");
         if let Some(b) = find::<HtmlButtonElement>(&w.root, "[data-action=run]") {

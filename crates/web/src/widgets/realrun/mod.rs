@@ -57,7 +57,7 @@ struct Widget {
     root: Element,
     runner: Runner,
     caps: Option<Capabilities>,
-    form: Form,
+    form: Form<RunState>,
     progress: HtmlProgressElement,
     status: Element,
     notices: Element,
@@ -84,9 +84,7 @@ pub fn title(kind: RunKind) -> &'static str {
 /// about what had to change), hosted as `host`.
 pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notices: Vec<Notice>) {
     let kind = state.workload.kind();
-    let options: Vec<(&str, &str)> = Strategy::ALL.iter().map(|s| (s.key(), s.label())).collect();
-    let form = Form::new().numbers(kind.params()).choice("strategy", &options);
-    form.fill(&state.to_query());
+    let form = Form::new(state);
     let button =
         |action: &str, text: &str| el("button").attr("type", "button").attr("data-action", action).text(text);
     let buttons = el("div")
@@ -155,8 +153,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
     }));
     let weak = Rc::downgrade(&widget);
     let share = Share::new(host, title(kind), root, move || {
-        let state = weak.upgrade().map_or(state, |w| w.borrow().read_state().0);
-        WidgetState::Run(state)
+        let state = weak.upgrade().map_or(state, |w| w.borrow().form.state());
+        // A shared link shows the settings; it does not start a run on its own.
+        WidgetState::Run(RunState { autorun: false, ..state })
     });
     let _ = root.append_child(&share.element());
     widget.borrow_mut().share = Some(share);
@@ -214,10 +213,9 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
         runner.cancel();
     });
     let weak = Rc::downgrade(widget);
-    widget.borrow().form.on_change(move || {
+    widget.borrow().form.on_change(move |_, notices| {
         if let Some(w) = weak.upgrade() {
             let w = w.borrow();
-            let (_, notices) = w.settle_form();
             show_notices(&w.notices, &notices);
             if let Some(share) = &w.share {
                 share.changed();
@@ -227,18 +225,6 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
 }
 
 impl Widget {
-    /// The state the form describes, checked, with what had to change.
-    fn read_state(&self) -> (RunState, Vec<Notice>) {
-        RunState::from_query(self.kind, &self.form.pairs())
-    }
-
-    /// Reads the form and writes the checked values back, so what runs is what shows.
-    fn settle_form(&self) -> (RunState, Vec<Notice>) {
-        let (state, notices) = self.read_state();
-        self.form.fill(&state.to_query());
-        (state, notices)
-    }
-
     fn set_stage(&mut self, stage: Stage) {
         self.stage = stage;
         self.root.set_attribute("data-state", stage.key()).ok();
@@ -291,7 +277,7 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Capabilities, asked: RunState)
     // silently drop what it cannot hold).
     let (_, mut notices) = asked.job(ready.hardware_threads);
     if let Some(why) = ready.unavailable(asked.strategy) {
-        w.form.fill(&[("strategy".into(), Strategy::Processes.key().into())]);
+        w.form.set(RunState { strategy: Strategy::Processes, ..w.form.state() });
         if asked.strategy != RunState::default_for(w.kind).strategy {
             notices
                 .push(Notice(format!("{} cannot run here ({why}): using processes", asked.strategy.label())));
@@ -333,10 +319,8 @@ fn start(widget: &Rc<RefCell<Widget>>, plan: Plan) {
     {
         let mut w = widget.borrow_mut();
         let Some(caps) = w.caps.clone() else { return };
-        let (state, mut notices) = w.settle_form();
-        let (job, mut changed) = state.job(caps.hardware_threads);
+        let (job, mut changed) = w.form.state().job(caps.hardware_threads);
         let mut told = std::mem::take(&mut w.url_notices);
-        told.append(&mut notices);
         told.append(&mut changed);
         let why = |s: Strategy| caps.unavailable(s);
         let machine = Machine {
