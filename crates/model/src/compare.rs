@@ -177,6 +177,15 @@ pub struct Row {
     pub speedup: Option<f64>,
 }
 
+/// The most `threads` can speed up `tasks` equal, independent tasks: the thread that gets
+/// the most tasks, ⌈tasks / threads⌉ of them, finishes last. With 16 tasks, 3 threads give at
+/// most 16 / 6 = 2.67 times the speed, and 16 threads or more 16 times. (Amdahl's law is
+/// about a serial part; these tasks have none, so their bound is the division.)
+pub fn best_speedup(tasks: u32, threads: u32) -> f64 {
+    let (tasks, threads) = (tasks.max(1), threads.max(1));
+    tasks as f64 / tasks.div_ceil(threads) as f64
+}
+
 /// Finished runs of one workload: the table's rows, each strategy's latest trace for the
 /// timelines, and the scaling chart's points.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -186,6 +195,8 @@ pub struct Results {
     traces: BTreeMap<Strategy, Trace>,
     /// Wall time (ms) with each thread count.
     scaling: BTreeMap<u32, f64>,
+    /// Tasks of the job those times are for.
+    scaling_tasks: Option<u32>,
 }
 
 impl Results {
@@ -198,6 +209,7 @@ impl Results {
         }
         if purpose == Purpose::Scale {
             self.scaling.insert(job.threads, trace.makespan);
+            self.scaling_tasks = Some(job.workload.tasks());
         }
         let outcome = Outcome {
             job,
@@ -231,6 +243,11 @@ impl Results {
                 speedup: base.map(|b| b / outcome.makespan.max(1e-9)),
             })
             .collect()
+    }
+
+    /// Tasks of the job the thread counts were measured on, once one was.
+    pub fn scaling_tasks(&self) -> Option<u32> {
+        self.scaling_tasks
     }
 
     /// The speedup over one thread at each thread count measured, once one thread has run.
@@ -267,6 +284,16 @@ mod tests {
         t.lanes =
             vec![crate::Lane { kind: crate::LaneKind::Main, label: "main".into(), segments: vec![] }; lanes];
         t
+    }
+
+    #[test]
+    fn the_best_speedup_of_equal_tasks_is_set_by_the_busiest_thread() {
+        assert_eq!(best_speedup(16, 1), 1.0);
+        assert_eq!(best_speedup(16, 2), 2.0);
+        assert!((best_speedup(16, 3) - 16.0 / 6.0).abs() < 1e-12, "one thread runs 6 of the 16");
+        assert_eq!(best_speedup(16, 16), 16.0);
+        assert_eq!(best_speedup(16, 40), 16.0, "no more than one task per thread");
+        assert_eq!(best_speedup(0, 0), 1.0);
     }
 
     #[test]

@@ -1,13 +1,18 @@
-//! The speedup chart: measured speedup at 1..N threads against Amdahl's law.
+//! The speedup chart: measured speedup at 1..N threads, the best the job's division allows,
+//! and the Amdahl curve that fits the points.
 //!
-//! Amdahl's law says that if a fraction `f` of the work cannot be split, `p` workers speed
-//! it up by at most `1 / (f + (1 - f) / p)`. The serial fraction one measurement implies is
-//! the Karp-Flatt metric, `(1/S - 1/p) / (1 - 1/p)`; the chart draws the Amdahl curve for
-//! the fraction that best fits *every* point (least squares, see [`fit_serial_fraction`])
-//! and states it.
+//! For `tasks` equal, independent tasks the bound is the division: `tasks / ⌈tasks / p⌉`
+//! ([`cvp_model::compare::best_speedup`]). Amdahl's law says that if a fraction `f` of the
+//! work cannot be split, `p` workers speed it up by at most `1 / (f + (1 - f) / p)`. The
+//! serial fraction one measurement implies is the Karp-Flatt metric, `(1/S - 1/p) / (1 -
+//! 1/p)`; the chart draws the Amdahl curve for the fraction that best fits *every* point
+//! (least squares, see [`fit_serial_fraction`]) and calls it the *apparent* serial fraction:
+//! these jobs have no serial part, so what it measures is what start-up, hand-offs, uneven
+//! division and shared cores cost, as if it were one.
 
 use crate::shape::{text_width, Align, Baseline, Color, Shape};
 use crate::style::Style;
+use cvp_model::compare::best_speedup;
 
 /// Amdahl's bound on the speedup with `p` workers when a fraction `serial` is serial.
 pub fn amdahl(serial: f64, p: f64) -> f64 {
@@ -37,9 +42,16 @@ pub fn fit_serial_fraction(points: &[(u32, f64)]) -> Option<f64> {
     (sxx > 0.0).then(|| (sxy / sxx).clamp(0.0, 1.0))
 }
 
-/// Draws measured `(threads, speedup)` points, the ideal line and the Amdahl curve on a
-/// `width` × `height` canvas.
-pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Style) -> Vec<Shape> {
+/// Draws measured `(threads, speedup)` points, the best speedup `tasks` equal tasks allow
+/// (S = p where the task count is unknown) and the fitted Amdahl curve on a `width` ×
+/// `height` canvas.
+pub fn speedup_chart(
+    points: &[(u32, f64)],
+    tasks: Option<u32>,
+    width: f64,
+    height: f64,
+    style: &Style,
+) -> Vec<Shape> {
     let mut shapes = Vec::new();
     let p_max = points.iter().map(|&(p, _)| p).max().unwrap_or(1).max(2) as f64;
     let s_max = points.iter().map(|&(_, s)| s).fold(p_max, f64::max).ceil();
@@ -70,16 +82,20 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
         shapes.push(text(x(p as f64), bottom + 12.0, p.to_string(), Align::Center, style.muted));
     }
     shapes.push(text((left + right) / 2.0, bottom + 26.0, "threads".into(), Align::Center, style.muted));
-    // Ideal: S = p.
-    shapes.push(Shape::Line {
-        x1: x(1.0),
-        y1: y(1.0),
-        x2: x(p_max),
-        y2: y(p_max),
-        color: style.muted,
-        width: 1.0,
-        dash: Some([4.0, 4.0]),
-    });
+    // The bound: S = p, or for equal tasks the division's steps (drawn at whole p).
+    let bound: Vec<[f64; 2]> = match tasks {
+        Some(n) => (1..=p_max as u32).map(|p| [x(p as f64), y(best_speedup(n, p))]).collect(),
+        None => vec![[x(1.0), y(1.0)], [x(p_max), y(p_max)]],
+    };
+    let dash = Some([4.0, 4.0]);
+    if let [[x1, y1], [x2, y2]] = bound[..] {
+        shapes.push(Shape::Line { x1, y1, x2, y2, color: style.muted, width: 1.0, dash });
+    } else {
+        for pair in bound.windows(2) {
+            let ([x1, y1], [x2, y2]) = (pair[0], pair[1]);
+            shapes.push(Shape::Line { x1, y1, x2, y2, color: style.muted, width: 1.0, dash });
+        }
+    }
     // The key, one line per curve: measured, Amdahl (when it can be fitted), ideal.
     let mut key = vec![("measured".to_string(), style.rendering, None)];
     // Amdahl with the serial fraction that fits every point.
@@ -89,9 +105,13 @@ pub fn speedup_chart(points: &[(u32, f64)], width: f64, height: f64, style: &Sty
             .map(|p| [x(p), y(amdahl(f, p))])
             .collect();
         shapes.push(Shape::Polyline { points: curve, color: style.loading, width: 2.0 });
-        key.push((format!("Amdahl, serial {:.1}%", f * 100.0), style.loading, None));
+        key.push((format!("Amdahl fit: apparent serial {:.1}%", f * 100.0), style.loading, None));
     }
-    key.push(("ideal (S = p)".to_string(), style.muted, Some([4.0, 4.0])));
+    let bound_label = match tasks {
+        Some(n) => format!("best for {n} tasks: {n} / ⌈{n} / p⌉"),
+        None => "ideal (S = p)".to_string(),
+    };
+    key.push((bound_label, style.muted, dash));
     // The ideal line rises from the bottom left to the top right, so the plot's top left
     // corner is free for the key.
     push_key(&mut shapes, key, left + 8.0, top + 8.0, style);
@@ -286,7 +306,7 @@ mod tests {
     #[test]
     fn chart_stays_inside_and_marks_every_point() {
         let points = [(1, 1.0), (2, 1.93), (3, 2.7), (4, 3.4)];
-        let shapes = speedup_chart(&points, 360.0, 220.0, &Style::light());
+        let shapes = speedup_chart(&points, None, 360.0, 220.0, &Style::light());
         for s in &shapes {
             if let Some([x, y, w, h]) = s.bounds() {
                 assert!(x >= -0.5 && y >= -0.5 && x + w <= 360.5 && y + h <= 220.5, "{s:?}");
@@ -297,12 +317,38 @@ mod tests {
             _ => None,
         });
         assert_eq!(marks, Some(4));
-        for label in ["Amdahl", "measured", "ideal"] {
+        for label in ["Amdahl fit: apparent serial", "measured", "ideal"] {
             assert!(
                 shapes.iter().any(|s| matches!(s, Shape::Text { text, .. } if text.starts_with(label))),
                 "the key names the {label} line"
             );
         }
+    }
+
+    #[test]
+    fn with_its_task_count_the_bound_is_the_division_not_s_equals_p() {
+        let points = [(1, 1.0), (2, 1.9), (3, 2.5)];
+        let dashed = |shapes: &[Shape]| -> Vec<[f64; 4]> {
+            shapes
+                .iter()
+                .filter_map(|s| match s {
+                    Shape::Line { x1, y1, x2, y2, dash: Some(_), .. } => Some([*x1, *y1, *x2, *y2]),
+                    _ => None,
+                })
+                .collect()
+        };
+        let ideal = dashed(&speedup_chart(&points, None, 360.0, 220.0, &Style::light()));
+        let shapes = speedup_chart(&points, Some(16), 360.0, 220.0, &Style::light());
+        let steps = dashed(&shapes);
+        // Drawn first, before the key's own dashed sample: one line for S = p, one segment
+        // per step (p = 1 to 2, 2 to 3) for the division.
+        assert_eq!((ideal.len(), steps.len()), (2, 3), "{ideal:?} {steps:?}");
+        // At p = 3, 16 tasks allow 16 / 6 = 2.67×, below S = 3: the line ends lower.
+        let (end_ideal, end_bound) = (ideal[0][3], steps[1][3]);
+        assert!(end_bound > end_ideal + 1.0, "the bound at p = 3 ({end_bound}) is below S = 3 ({end_ideal})");
+        assert!(shapes
+            .iter()
+            .any(|s| matches!(s, Shape::Text { text, .. } if text.starts_with("best for 16 tasks"))));
     }
 
     #[test]
@@ -323,7 +369,7 @@ mod tests {
 
     #[test]
     fn tiny_or_empty_inputs_do_not_panic() {
-        assert!(speedup_chart(&[], 360.0, 220.0, &Style::light()).len() > 1);
-        assert!(speedup_chart(&[(1, 1.0)], 10.0, 10.0, &Style::light()).is_empty());
+        assert!(speedup_chart(&[], None, 360.0, 220.0, &Style::light()).len() > 1);
+        assert!(speedup_chart(&[(1, 1.0)], None, 10.0, 10.0, &Style::light()).is_empty());
     }
 }

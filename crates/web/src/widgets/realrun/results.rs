@@ -3,7 +3,7 @@
 
 use crate::canvas::Canvas;
 use crate::dom::{el, find};
-use cvp_model::compare::{Results, Startup};
+use cvp_model::compare::{best_speedup, Results, Startup};
 use cvp_scene::{format_duration, speedup_chart};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
@@ -74,19 +74,27 @@ impl ResultsView {
                 .child(el("td").attr("data-col", "startup").text(&startup_text(o.startup)));
             let _ = body.append_child(&tr.build());
         }
-        self.draw_chart(&results.speedups());
+        self.draw_chart(&results.speedups(), results.scaling_tasks());
     }
 
-    /// Speedup over one thread at each thread count measured so far, against Amdahl's law.
-    fn draw_chart(&self, points: &[(u32, f64)]) {
+    /// Speedup over one thread at each thread count measured so far, against the best the
+    /// division of `tasks` allows and the Amdahl curve that fits them.
+    fn draw_chart(&self, points: &[(u32, f64)], tasks: Option<u32>) {
         if points.is_empty() {
             return;
         }
         crate::widgets::chart::draw(&self.chart, 240.0, |width, height, style| {
-            speedup_chart(points, width, height, style)
+            speedup_chart(points, tasks, width, height, style)
         });
         let element = self.chart.element();
-        let text = points.iter().map(|(p, s)| format!("{p} threads: {s:.2}×")).collect::<Vec<_>>().join(", ");
+        let text = points
+            .iter()
+            .map(|&(p, s)| match tasks {
+                Some(n) => format!("{p} threads: {s:.2}× (at best {:.2}×)", best_speedup(n, p)),
+                None => format!("{p} threads: {s:.2}×"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         let _ =
             element.set_attribute("aria-label", &format!("Measured speedup against Amdahl's law: {text}"));
     }
