@@ -6,6 +6,7 @@
 //! long task with no shared memory to signal it through) is enforced by terminating the
 //! runner and starting a fresh one.
 
+use crate::test_hooks::{injected, Fault, RUNNER_POOL_HANGS};
 use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
 use crate::worker::spawn::{spawn_with_faults, Role, WorkerHandle};
 use cvp_model::job::Job;
@@ -218,7 +219,7 @@ impl Runner {
             }
         };
         match posted {
-            Ok(()) if crate::fault::injected("runner") => self.post(&ToRunner::Crash),
+            Ok(()) if injected(Fault::Runner) => self.post(&ToRunner::Crash),
             Ok(()) => {}
             Err(e) => self.finish(id, RunEvent::Failed(format!("could not reach the runner: {e}"))),
         }
@@ -349,7 +350,7 @@ impl Runner {
 }
 
 fn connect(weak: Weak<RefCell<Inner>>) -> Connection {
-    let faults = if crate::fault::injected("pool-hang") { crate::runs::runner::FAULT_POOL_HANGS } else { 0 };
+    let faults = if injected(Fault::PoolHang) { RUNNER_POOL_HANGS } else { 0 };
     let worker = spawn_with_faults(Role::Runner, faults);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(inner) = weak.upgrade() else { return };

@@ -172,16 +172,3 @@ fn show(root: &Element, message: &str, remount: fn(&Element)) {
     root.set_text_content(None);
     let _ = root.append_child(&report);
 }
-
-/// A test-only switch: whether the page's `window.__cvpFault` names `point`, which it then
-/// clears. Only a script running in the page can set it; no URL or message can.
-pub fn injected(point: &str) -> bool {
-    let Some(window) = web_sys::window() else { return false };
-    let key = wasm_bindgen::JsValue::from_str("__cvpFault");
-    let asked = js_sys::Reflect::get(&window, &key).ok().and_then(|v| v.as_string());
-    if asked.as_deref() != Some(point) {
-        return false;
-    }
-    let _ = js_sys::Reflect::delete_property(&window, &key);
-    true
-}

@@ -13,11 +13,11 @@ pub mod embedder;
 pub mod fault;
 pub mod runs;
 pub mod scope;
+pub mod test_hooks;
 pub mod widgets;
 pub mod worker;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Runs when the module is instantiated on a page (not in our workers, which have no
 /// window): mounts every widget the document declares.
@@ -40,7 +40,7 @@ pub fn cvp_worker_main(role: &str, entry: u32) -> bool {
     use worker::spawn::Role;
     console_error_panic_hook::set_once();
     match Role::from_key(role) {
-        // A runner's `entry` carries the faults a test asked for (`runs::runner::FAULT_*`).
+        // A runner's `entry` carries the faults a test asked for (`test_hooks::RUNNER_POOL_HANGS`).
         Some(Role::Runner) => runs::runner::start(entry),
         Some(Role::Process) => runs::processes::worker::start(),
         Some(Role::Thread) => {
@@ -95,15 +95,6 @@ pub fn run_job(job: JsValue) -> js_sys::Promise {
     })
 }
 
-/// Bytes of this thread's wasm memory (a worker with its own instance has its own): what
-/// the soak test watches for growth.
-#[wasm_bindgen]
-pub fn memory_bytes() -> f64 {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    let buffer = memory.buffer();
-    js_sys::Reflect::get(&buffer, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
-}
-
 /// What the page's runner can do: `{isolated, hardware_threads, pool_threads}` (starting
 /// the runner if no widget has yet).
 #[wasm_bindgen]
@@ -115,37 +106,4 @@ pub fn runner_caps() -> js_sys::Promise {
             let _ = resolve.call1(&JsValue::NULL, &worker::protocol::to_js(ready));
         });
     })
-}
-
-/// Benchmark: milliseconds per frame (scene + canvas) of a simulated threads run of
-/// `side`×`side` pixels with `workers` threads on `cores` cores (0: unlimited), drawn
-/// mid-way, averaged over `frames` frames on an offscreen canvas of 1200×900 CSS px.
-/// Used by `scripts/bench`.
-#[wasm_bindgen]
-pub fn bench_frame(frames: u32, side: u32, workers: u32, cores: u32) -> Result<f64, JsValue> {
-    use cvp_model::state::SandboxState;
-    use cvp_scene::{draw_prepared, Layout, Prepared, Style};
-    let state = SandboxState {
-        side,
-        workers,
-        cores,
-        strategy: Some(cvp_model::Strategy::Threads),
-        ..SandboxState::from_query(&[]).0
-    };
-    let sandbox = state.sandbox();
-    let (_, trace) = sandbox.simulate().remove(0);
-    let prepared = Prepared::new(trace);
-    let element: web_sys::HtmlCanvasElement = dom::document().create_element("canvas")?.dyn_into()?;
-    let canvas = canvas::Canvas::new(element)?;
-    canvas.resize(1200.0, 900.0, 1.0)?;
-    let (layout, style) = (Layout::new(1200.0, 900.0), Style::light());
-    let mid = prepared.trace().makespan / 2.0;
-    let start = clock::now_ms();
-    for i in 0..frames.max(1) {
-        // Move the clock a little each frame, as an animation does.
-        canvas.paint(&draw_prepared(&prepared, mid + i as f64 * 16.0, &layout, &style))?;
-    }
-    // Reading a pixel waits for the canvas to finish drawing.
-    canvas.context().get_image_data(0.0, 0.0, 1.0, 1.0)?;
-    Ok((clock::now_ms() - start) / frames.max(1) as f64)
 }

@@ -98,7 +98,10 @@ async fn gil_fib_computes_one_task_at_a_time() {
     // On more than one thread, taking turns: one thread alone (sync) would pass the above.
     let computing = t.lanes.iter().filter(|l| l.segments.iter().any(|s| s.phase == Phase::Rendering)).count();
     assert!(computing >= 2, "{computing} thread(s) computed: the lock's threads take turns");
-    assert!(t.segments().any(|(_, s)| s.phase == Phase::Blocked && s.end > s.start), "a thread waited for the lock");
+    assert!(
+        t.segments().any(|(_, s)| s.phase == Phase::Blocked && s.end > s.start),
+        "a thread waited for the lock"
+    );
 }
 
 /// The longest time two lanes computed at once (ms). Under the lock it is zero up to the

@@ -2,6 +2,7 @@
 //! main thread only ever sends messages and draws.
 
 use super::cancel;
+use crate::test_hooks::RUNNER_POOL_HANGS;
 use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
 use gloo_timers::future::TimeoutFuture;
 use std::cell::Cell;
@@ -22,7 +23,7 @@ fn post(msg: &FromRunner) {
 }
 
 /// Starts the pool (when shared memory is available), announces what it can do, then
-/// serves jobs. `faults`: [`FAULT_POOL_HANGS`] when a test asks for it, else 0.
+/// serves jobs. `faults`: [`RUNNER_POOL_HANGS`] when a test asks for it, else 0.
 pub fn start(faults: u32) {
     spawn_local(async move {
         let scope = scope();
@@ -39,7 +40,7 @@ pub fn start(faults: u32) {
             // One pool for the page's lifetime, owned here; its size is fixed, so runs
             // asking for fewer threads use fewer concurrent lanes instead.
             let asked = crate::clock::now_ms();
-            match start_pool(hardware_threads as usize, faults & FAULT_POOL_HANGS != 0, &mut caps).await {
+            match start_pool(hardware_threads as usize, faults & RUNNER_POOL_HANGS != 0, &mut caps).await {
                 Ok(()) => {
                     caps.pool_threads = rayon::current_num_threads() as u32;
                     caps.pool_startup_ms = crate::clock::now_ms() - asked;
@@ -53,10 +54,6 @@ pub fn start(faults: u32) {
         post(&FromRunner::Ready { caps });
     });
 }
-
-/// A test's fault for the runner (see `crate::fault::injected("pool-hang")`): the first
-/// attempt to start the pool never finishes, as when a worker never reports ready.
-pub const FAULT_POOL_HANGS: u32 = 1;
 
 /// How long the page's pool may take to start before the attempt is given up and a fresh
 /// pool started (ms). Firefox sometimes never heard from one of the two workers (in an

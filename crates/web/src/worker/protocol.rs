@@ -29,7 +29,7 @@ pub enum ToRunner {
     /// Stop the current run as soon as possible.
     Cancel,
     /// Panic, as a bug would: the page sends it only when a test asks for the fault
-    /// (`window.__cvpFault = "runner"`, see [`crate::fault::injected`]).
+    /// (`window.__cvpFault = "runner"`, see [`crate::test_hooks::Fault::Runner`]).
     Crash,
 }
 

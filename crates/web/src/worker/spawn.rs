@@ -87,7 +87,7 @@ pub fn spawn(role: Role) -> WorkerHandle {
 }
 
 /// [`spawn`], handing the worker the test faults `faults` (a runner's, see
-/// `runs::runner::FAULT_*`) as its entry.
+/// `test_hooks::RUNNER_POOL_HANGS`) as its entry.
 pub fn spawn_with_faults(role: Role, faults: u32) -> WorkerHandle {
     start(role, &JsValue::UNDEFINED, faults)
 }

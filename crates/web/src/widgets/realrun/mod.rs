@@ -194,7 +194,7 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
         }
     };
     on("run", |w| {
-        if crate::fault::injected("run") {
+        if crate::test_hooks::injected(crate::test_hooks::Fault::Run) {
             // A bug in the middle of the widget's own code, its state borrowed (tests only).
             let _state = w.borrow_mut();
             panic!("injected fault: a bug in the run button's handler");
@@ -381,7 +381,7 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
                 let widget = widget.clone();
                 crate::fault::spawn_local(async move {
                     gloo_timers::future::TimeoutFuture::new(0).await;
-                    if crate::fault::injected("timeline") {
+                    if crate::test_hooks::injected(crate::test_hooks::Fault::Timeline) {
                         panic!("injected fault: a bug in a future that draws the timeline");
                     }
                     let last = widget.borrow().queue.started() == started;
