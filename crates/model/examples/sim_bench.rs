@@ -32,9 +32,9 @@ fn main() {
         ("threads 32 on 4, cpu-only", &cpu_only, limited(Strategy::Threads, 32).with_cores(4)),
         ("processes ideal", &pixels, processes(ideal(Strategy::Processes))),
         ("processes 8 on 4 cores", &pixels, processes(limited(Strategy::Processes, 8).with_cores(4))),
-        ("gil ideal", &pixels, ideal(Strategy::Gil).with_switch_ms(5.0)),
-        ("gil 32 on 4 cores", &pixels, limited(Strategy::Gil, 32).with_cores(4).with_switch_ms(5.0)),
-        ("gil 8, cpu-only", &cpu_only, limited(Strategy::Gil, 8).with_switch_ms(5.0)),
+        ("gil ideal", &pixels, ideal(Strategy::Gil).with_switch_cost_ms(5.0)),
+        ("gil 32 on 4 cores", &pixels, limited(Strategy::Gil, 32).with_cores(4).with_switch_cost_ms(5.0)),
+        ("gil 8, cpu-only", &cpu_only, limited(Strategy::Gil, 8).with_switch_cost_ms(5.0)),
     ];
 
     let filter = std::env::args().nth(1).unwrap_or_default();

@@ -265,7 +265,13 @@ mod tests {
     const FIB: Workload = Workload::Fib { tasks: 4, n: 20 };
 
     fn job(strategy: Strategy) -> Job {
-        Job { workload: FIB, strategy, threads: 4, limit: None, switch_ms: 5.0 }
+        Job {
+            workload: FIB,
+            strategy,
+            threads: 4,
+            limit: None,
+            switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+        }
     }
 
     const POOL: PagePool = PagePool { threads: 4, startup_ms: 120.0 };

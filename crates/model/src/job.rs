@@ -134,18 +134,23 @@ pub struct Job {
     pub limit: Option<u32>,
     /// The global lock's switch interval (ms): a thread computing under the lock lets it
     /// go this often when another is waiting, as CPython's `sys.setswitchinterval` says.
-    #[serde(default = "default_switch_ms")]
-    pub switch_ms: f64,
+    /// (What a switch *costs* is the simulator's `switch_cost_ms`.) Scripts and the worker
+    /// protocol call it `switch_ms`, as they always have; it may be left out.
+    #[serde(rename = "switch_ms", default = "default_switch_interval_ms")]
+    pub switch_interval_ms: f64,
 }
 
-/// CPython's default switch interval, for jobs that do not say (5 ms).
-fn default_switch_ms() -> f64 {
-    SWITCH.default
+/// CPython's default switch interval (`sys.getswitchinterval()` is 0.005 s): the lock's
+/// default here, for widgets and for jobs that do not say.
+pub const SWITCH_INTERVAL_MS: f64 = 5.0;
+
+fn default_switch_interval_ms() -> f64 {
+    SWITCH_INTERVAL_MS
 }
 
 /// The lock's switch interval, shared by both workloads.
 const SWITCH: Param =
-    Param::real("switch", 1.0, 100.0, 5.0, "the global lock's switch interval (ms), for gil");
+    Param::real("switch", 1.0, 100.0, SWITCH_INTERVAL_MS, "the global lock's switch interval (ms), for gil");
 
 /// Most threads or processes a fetch may use: threads waiting on I/O need no core.
 pub const MAX_FETCH_THREADS: u32 = 64;
@@ -303,7 +308,7 @@ mod tests {
         let job: Job = serde_json::from_str(text).expect("the README's example parses as a Job");
         assert_eq!(job.workload, Workload::Fetch { tasks: 100, latency_ms: 200.0, parse_ms: 2.0 });
         assert_eq!(
-            (job.strategy, job.threads, job.limit, job.switch_ms),
+            (job.strategy, job.threads, job.limit, job.switch_interval_ms),
             (Strategy::Async, 1, Some(10), 5.0)
         );
     }
@@ -315,10 +320,10 @@ mod tests {
             strategy: Strategy::Gil,
             threads: 8,
             limit: None,
-            switch_ms: 2.0,
+            switch_interval_ms: 2.0,
         };
         let r = fib.rehearsal().expect("threads under the lock rehearse");
-        assert_eq!((r.strategy, r.switch_ms, r.workload.kind()), (Strategy::Gil, 2.0, RunKind::Fib));
+        assert_eq!((r.strategy, r.switch_interval_ms, r.workload.kind()), (Strategy::Gil, 2.0, RunKind::Fib));
         assert!(r.threads == 1 && r.workload.tasks() <= 4, "one thread: no pool of its own");
         let Workload::Fib { n, .. } = r.workload else { unreachable!() };
         assert!(n <= 20, "fib({n}) is not tiny");
@@ -327,7 +332,7 @@ mod tests {
             strategy: Strategy::Async,
             threads: 1,
             limit: Some(50),
-            switch_ms: 5.0,
+            switch_interval_ms: SWITCH_INTERVAL_MS,
         };
         let r = fetch.rehearsal().expect("coroutines rehearse");
         assert_eq!(r.workload, Workload::Fetch { tasks: 4, latency_ms: 1.0, parse_ms: 1.0 });

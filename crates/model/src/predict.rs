@@ -35,9 +35,10 @@ pub fn prediction(job: &Job, measured: &Trace, hardware_threads: u32) -> Trace {
         .with_cores(hardware_threads.max(1))
         .with_startup_ms(mean(&starts))
         .with_handoff_ms(mean(&handoffs));
-    // The lock's switch interval is the simulator's time slice (its `switch_ms` is what a
+    // The lock's switch interval is the simulator's time slice (its `switch_cost_ms` is what a
     // switch costs, which the measured segments already hold).
-    let config = if job.strategy == Strategy::Gil { config.with_quantum_ms(job.switch_ms) } else { config };
+    let config =
+        if job.strategy == Strategy::Gil { config.with_quantum_ms(job.switch_interval_ms) } else { config };
     simulate(&tasks, &config)
 }
 
@@ -222,7 +223,13 @@ mod tests {
     use crate::sim::{SimConfig, DEFAULT_QUANTUM_MS};
 
     fn job(strategy: Strategy, threads: u32) -> Job {
-        Job { workload: Workload::Fib { tasks: 8, n: 20 }, strategy, threads, limit: None, switch_ms: 5.0 }
+        Job {
+            workload: Workload::Fib { tasks: 8, n: 20 },
+            strategy,
+            threads,
+            limit: None,
+            switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+        }
     }
 
     fn cpu_tasks(n: usize, ms: f64) -> Vec<Task> {

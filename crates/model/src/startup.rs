@@ -30,7 +30,7 @@ fn job(strategy: Strategy, n: u32, work_ms: f64) -> Job {
         strategy,
         threads: n,
         limit: None,
-        switch_ms: 5.0,
+        switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
     }
 }
 

@@ -49,7 +49,7 @@ fn coroutines_overlap_loads_and_take_turns_to_render() {
     assert_eq!(t.cores, 1);
 
     // A switch cost delays the coroutine that was waiting, inside its Blocked segment.
-    let t = checked(&two_tasks(), SimConfig::ideal(Strategy::Async).with_switch_ms(0.5));
+    let t = checked(&two_tasks(), SimConfig::ideal(Strategy::Async).with_switch_cost_ms(0.5));
     assert_eq!(lane(&t, 0), vec![(a, L, 0.0, 2.0), (a, B, 2.0, 5.5), (a, R, 5.5, 8.5)]);
     assert_eq!(t.makespan, 8.5);
 
@@ -163,7 +163,7 @@ fn processes_start_up_then_hand_off_every_task() {
 fn gil_threads_take_turns_with_the_lock_and_pay_each_switch() {
     // B takes the free lock at 1. A wants it at 2 when B's quantum expires, so the lock
     // passes to A, arriving 0.5 later; from then on it changes hands every quantum.
-    let cfg = SimConfig::ideal(Strategy::Gil).with_switch_ms(0.5).with_quantum_ms(1.0);
+    let cfg = SimConfig::ideal(Strategy::Gil).with_switch_cost_ms(0.5).with_quantum_ms(1.0);
     let t = checked(&two_tasks(), cfg);
     let (a, b) = (Some(0), Some(1));
     assert_eq!(
@@ -201,12 +201,12 @@ fn cpu_only_gil_is_sync_plus_the_switches() {
     // Renders of 3 and 4 on 2 threads, 1 ms quantum: the lock changes hands after every
     // quantum until thread 1 is alone (5 switches), and then it just keeps the lock.
     let tasks = [task(0.0, 3.0), task(0.0, 4.0)];
-    let cfg = SimConfig::ideal(Strategy::Gil).with_switch_ms(0.5).with_quantum_ms(1.0);
+    let cfg = SimConfig::ideal(Strategy::Gil).with_switch_cost_ms(0.5).with_quantum_ms(1.0);
     let t = checked(&tasks, cfg);
     assert_eq!(t.makespan, 7.0 + 5.0 * 0.5);
     assert_eq!(t.lanes[1].segments.last().map(|s| (s.start, s.end)), Some((7.5, 9.5)));
     let sync = checked(&tasks, SimConfig::ideal(Strategy::Sync)).makespan;
-    assert_eq!(checked(&tasks, cfg.with_switch_ms(0.0)).makespan, sync);
+    assert_eq!(checked(&tasks, cfg.with_switch_cost_ms(0.0)).makespan, sync);
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn zero_length_phases_leave_no_segments() {
 fn nonsense_durations_count_as_zero() {
     let tasks = [task(-5.0, f64::NAN), task(f64::INFINITY, 2.0)];
     for s in Strategy::ALL {
-        let cfg = SimConfig::ideal(s).with_quantum_ms(-1.0).with_switch_ms(f64::NAN).with_cores(0);
+        let cfg = SimConfig::ideal(s).with_quantum_ms(-1.0).with_switch_cost_ms(f64::NAN).with_cores(0);
         let t = checked(&tasks, cfg);
         assert_eq!(t.makespan, 2.0, "{s:?}");
     }
@@ -264,7 +264,7 @@ fn the_posts_pixels_tell_the_posts_story() {
     let run = |cfg: SimConfig| checked(&cpu, cfg).makespan;
     let sync = run(SimConfig::ideal(Strategy::Sync));
     assert_eq!(run(SimConfig::ideal(Strategy::Async)), sync);
-    assert!(run(SimConfig::ideal(Strategy::Gil).with_switch_ms(1.0)) > sync);
+    assert!(run(SimConfig::ideal(Strategy::Gil).with_switch_cost_ms(1.0)) > sync);
     let four = run(SimConfig::ideal(Strategy::Threads).with_cores(4));
     assert!(four >= sync / 4.0 && four < sync / 3.0, "{four} vs {sync}");
 }

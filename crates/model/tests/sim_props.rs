@@ -45,7 +45,7 @@ fn config() -> impl proptest::strategy::Strategy<Value = SimConfig> {
                 .with_cores(cores)
                 .with_startup_ms(startup)
                 .with_handoff_ms(handoff)
-                .with_switch_ms(switch)
+                .with_switch_cost_ms(switch)
                 .with_quantum_ms(quantum)
         })
 }
@@ -284,7 +284,7 @@ proptest! {
         let gil = simulate(&tasks, &cfg.with_strategy(Strategy::Gil)).makespan;
         prop_assert!(gil + 1e-9 >= sync);
         // With free switches and start-up, the lock serialises the work and nothing else.
-        let free = cfg.with_strategy(Strategy::Gil).with_switch_ms(0.0).with_startup_ms(0.0);
+        let free = cfg.with_strategy(Strategy::Gil).with_switch_cost_ms(0.0).with_startup_ms(0.0);
         prop_assert!(close(simulate(&tasks, &free).makespan, sync));
     }
 
@@ -300,7 +300,7 @@ proptest! {
         // So while a thread waits for the lock, the holder keeps computing at most one
         // interval after the wait began (or after it took the lock, if later).
         let tasks: Vec<Task> = renders.iter().map(|&render| Task { load: 0.0, render }).collect();
-        let cfg = SimConfig::limited(Strategy::Gil, workers).with_quantum_ms(quantum).with_switch_ms(switch);
+        let cfg = SimConfig::limited(Strategy::Gil, workers).with_quantum_ms(quantum).with_switch_cost_ms(switch);
         let trace = simulate(&tasks, &cfg);
         let eps = 1e-6;
         for (a, s) in trace.segments().filter(|(_, s)| s.phase == Phase::Rendering) {

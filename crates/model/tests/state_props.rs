@@ -39,12 +39,12 @@ fn run_state() -> impl proptest::strategy::Strategy<Value = RunState> {
     let fib = (fib, 0u32..=256).prop_map(|((w, l), t)| (w, l, t));
     let fetch = (fetch, 0u32..=64).prop_map(|((w, l), t)| (w, l, t));
     (prop_oneof![fib, fetch], strategy(), 1.0f64..=100.0, any::<bool>()).prop_map(
-        |((workload, limit, threads), strategy, switch_ms, autorun)| RunState {
+        |((workload, limit, threads), strategy, switch_interval_ms, autorun)| RunState {
             workload,
             strategy,
             threads,
             limit,
-            switch_ms,
+            switch_interval_ms,
             autorun,
         },
     )

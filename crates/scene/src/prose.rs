@@ -131,7 +131,13 @@ mod tests {
         };
         let mut r = Results::default();
         for &(strategy, ms) in times {
-            let job = Job { workload, strategy, threads: 2, limit: None, switch_ms: 5.0 };
+            let job = Job {
+                workload,
+                strategy,
+                threads: 2,
+                limit: None,
+                switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+            };
             let trace = Trace { makespan: ms, ..Trace::new(strategy, 2) };
             r.record(job, Purpose::Compare, &trace, PagePool { threads: 2, startup_ms: 0.0 });
         }

@@ -26,7 +26,14 @@ fn caps() -> Capabilities {
 }
 
 async fn run(workload: Workload, strategy: Strategy, threads: u32, limit: Option<u32>) -> Trace {
-    run_job(Job { workload, strategy, threads, limit, switch_ms: 5.0 }).await
+    run_job(Job {
+        workload,
+        strategy,
+        threads,
+        limit,
+        switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+    })
+    .await
 }
 
 async fn run_job(job: Job) -> Trace {
@@ -135,9 +142,14 @@ fn turns(t: &Trace) -> Vec<usize> {
 async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
     // Four tasks of about 15 ms on two threads, switching every millisecond.
     let work = Workload::Fib { tasks: 4, n: 32 };
-    let gil =
-        run_job(Job { workload: work, strategy: Strategy::Gil, threads: 2, limit: None, switch_ms: 1.0 })
-            .await;
+    let gil = run_job(Job {
+        workload: work,
+        strategy: Strategy::Gil,
+        threads: 2,
+        limit: None,
+        switch_interval_ms: 1.0,
+    })
+    .await;
     assert!(gil.tasks.iter().all(|r| r.value == Some(fib(32))));
     assert_eq!(gil.lanes.len(), 2, "two threads ran");
     let both = longest_double_compute(&gil);
@@ -169,7 +181,8 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
     let (mut locked, mut alone) = (gil.makespan, f64::INFINITY);
     for _ in 0..3 {
         alone = alone.min(run(work, Strategy::Threads, 1, None).await.makespan);
-        let job = Job { workload: work, strategy: Strategy::Gil, threads: 2, limit: None, switch_ms: 1.0 };
+        let job =
+            Job { workload: work, strategy: Strategy::Gil, threads: 2, limit: None, switch_interval_ms: 1.0 };
         locked = locked.min(run_job(job).await.makespan);
     }
     assert!(
@@ -282,7 +295,13 @@ async fn fetch_processes_complete() {
 #[wasm_bindgen_test]
 async fn threads_are_refused_without_a_pool_with_the_reason() {
     let no_pool = Capabilities { hardware_threads: 2, ..Capabilities::none() };
-    let job = Job { workload: FIB, strategy: Strategy::Threads, threads: 2, limit: None, switch_ms: 5.0 };
+    let job = Job {
+        workload: FIB,
+        strategy: Strategy::Threads,
+        threads: 2,
+        limit: None,
+        switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+    };
     let err = runs::run(&job, &no_pool, Arc::default()).await.unwrap_err();
     assert!(err.contains("cross-origin isolated"), "{err}");
 }

@@ -7,7 +7,7 @@
 //! order their loads finished (ties by task id); a coroutine waiting for its turn shows a
 //! Blocked segment. With CPU-only work nothing overlaps and the makespan is Sync's.
 //!
-//! The thread passing from a finished render to a waiting coroutine costs `switch_ms`,
+//! The thread passing from a finished render to a waiting coroutine costs `switch_cost_ms`,
 //! drawn as the end of that coroutine's wait; an idle thread picks up a coroutine free.
 //!
 //! A limit is never faster than no limit nor slower than Sync, but it is not monotone:
@@ -31,7 +31,7 @@ pub(super) fn run(tasks: &[Task], cfg: &SimConfig) -> Trace {
     let slots = lane_count(cfg.workers, tasks.len());
     let mut sim = Loop {
         tasks,
-        switch: ms(cfg.switch_ms),
+        switch: ms(cfg.switch_cost_ms),
         trace: Trace::new(Strategy::Async, 1),
         events: Events::default(),
         ready: VecDeque::new(),

@@ -16,7 +16,7 @@
 //! - negative or non-finite durations count as 0, and zero-length segments are never
 //!   emitted (a task with no load has no Loading segment);
 //! - a task's record starts when its lane takes it and ends when its last phase ends;
-//! - switch costs ([`SimConfig::switch_ms`]) are drawn as part of the incoming lane's
+//! - switch costs ([`SimConfig::switch_cost_ms`]) are drawn as part of the incoming lane's
 //!   Blocked wait: while the lock (or the coroutines' one thread) changes hands nobody
 //!   computes, so it shows as waiting, not as work.
 
@@ -69,7 +69,7 @@ pub struct SimConfig {
     /// passes from its holder to a lane that was waiting for it. Nobody computes during
     /// the switch; it is drawn as the end of the waiting lane's Blocked segment. Taking a
     /// lock that is free costs nothing.
-    pub switch_ms: f64,
+    pub switch_cost_ms: f64,
     /// Time slice (ms): a thread that has computed this long gives up its core when others
     /// wait for one (Threads, Processes, Gil) and, under Gil, gives up the lock when others
     /// wait for it (CPython's switch interval). Coroutines are never preempted. A value
@@ -88,7 +88,7 @@ impl SimConfig {
             cores: None,
             startup_ms: 0.0,
             handoff_ms: 0.0,
-            switch_ms: 0.0,
+            switch_cost_ms: 0.0,
             quantum_ms: DEFAULT_QUANTUM_MS,
         }
     }
@@ -124,8 +124,8 @@ impl SimConfig {
     }
 
     /// The same configuration with a lock or coroutine switch cost.
-    pub fn with_switch_ms(self, ms: f64) -> Self {
-        SimConfig { switch_ms: ms, ..self }
+    pub fn with_switch_cost_ms(self, ms: f64) -> Self {
+        SimConfig { switch_cost_ms: ms, ..self }
     }
 
     /// The same configuration with another time slice.

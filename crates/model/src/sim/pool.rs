@@ -15,7 +15,7 @@
 //!   Threads waiting for it queue FIFO and show Blocked (they hold no core). The holder
 //!   gives it up when its render ends or, if others are waiting, when its quantum expires
 //!   (CPython's switch interval); it then rejoins the back of the lock queue. Each time
-//!   the lock passes to a waiting thread it is in transit for `switch_ms`, during which
+//!   the lock passes to a waiting thread it is in transit for `switch_cost_ms`, during which
 //!   nobody renders: the new holder's Blocked segment covers the switch. A free lock is
 //!   taken at no cost. Starting needs a core but not the lock.
 //!
@@ -125,7 +125,7 @@ pub(super) fn run(tasks: &[Task], cfg: &SimConfig) -> Trace {
     let contended = cores.is_some_and(|c| c < lanes) || (gil && lanes > 1);
     if contended {
         let machine =
-            Machine { cores, gil, startup, handoff, switch: ms(cfg.switch_ms), quantum: cfg.quantum_ms };
+            Machine { cores, gil, startup, handoff, switch: ms(cfg.switch_cost_ms), quantum: cfg.quantum_ms };
         run_events(tasks, &machine, &mut trace);
     } else {
         uncontended::run(tasks, startup, handoff, &mut trace);

@@ -19,7 +19,7 @@ pub struct RunState {
     /// Most pages in flight for coroutines (fetch only); 0 means no limit.
     pub limit: u32,
     /// The global lock's switch interval (ms).
-    pub switch_ms: f64,
+    pub switch_interval_ms: f64,
     /// Run once loaded.
     pub autorun: bool,
 }
@@ -66,7 +66,7 @@ const fn threads(params: &[Param]) -> Field<RunState> {
 
 /// The lock's `switch` interval, which both workloads have, in `params`' range.
 const fn switch(params: &[Param]) -> Field<RunState> {
-    Field::number(param(params, "switch"), |s| s.switch_ms, |s, v| s.switch_ms = v)
+    Field::number(param(params, "switch"), |s| s.switch_interval_ms, |s, v| s.switch_interval_ms = v)
 }
 
 /// Fib's fields. The accessors of fib's own sizes read a fib workload: [`RunState::fields`]
@@ -189,7 +189,7 @@ impl RunState {
             strategy: Strategy::Sync,
             threads: 0,
             limit: 0,
-            switch_ms: 0.0,
+            switch_interval_ms: 0.0,
             autorun: false,
         };
         field::defaults(blank)
@@ -220,7 +220,7 @@ impl RunState {
             strategy: job.strategy,
             threads: job.threads,
             limit: job.limit.unwrap_or(0),
-            switch_ms: job.switch_ms,
+            switch_interval_ms: job.switch_interval_ms,
             autorun: false,
         };
         if let Err(why) = as_asked.validate() {
@@ -244,7 +244,7 @@ impl RunState {
             strategy: self.strategy,
             threads,
             limit,
-            switch_ms: self.switch_ms,
+            switch_interval_ms: self.switch_interval_ms,
         };
         (job, notices)
     }
@@ -261,7 +261,7 @@ mod tests {
             strategy: Strategy::Async,
             threads: 2,
             limit: None,
-            switch_ms: 5.0,
+            switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
         };
         assert_eq!(RunState::refusal(&ok, 2), None);
         let huge =
@@ -286,7 +286,7 @@ mod tests {
             ..ok
         };
         assert!(RunState::refusal(&slow, 2).is_some_and(|w| w.contains("would take at least")));
-        let nan = Job { switch_ms: f64::NAN, ..ok };
+        let nan = Job { switch_interval_ms: f64::NAN, ..ok };
         assert!(RunState::refusal(&nan, 2).is_some_and(|w| w.starts_with("switch=")));
     }
 }

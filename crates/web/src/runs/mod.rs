@@ -36,8 +36,11 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
             (LaneKind::Coroutine, 1, local::run_async(job.workload, job.limit, done).await, Vec::new())
         }
         Strategy::Threads | Strategy::Gil => {
-            let lanes =
-                pool::Lanes { count: threads, gil: job.strategy == Strategy::Gil, switch_ms: job.switch_ms };
+            let lanes = pool::Lanes {
+                count: threads,
+                gil: job.strategy == Strategy::Gil,
+                switch_interval_ms: job.switch_interval_ms,
+            };
             // The page's pool when it has enough threads; else a pool of the size asked
             // for, whose start-up is part of this run when it is started for it.
             let (pool, starts) = if threads <= caps.pool_threads {

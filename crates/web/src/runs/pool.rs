@@ -79,7 +79,7 @@ pub struct Lanes {
     /// Whether CPU work needs the global lock.
     pub gil: bool,
     /// The lock's switch interval (ms).
-    pub switch_ms: f64,
+    pub switch_interval_ms: f64,
 }
 
 /// Runs every task of `workload` on `lanes.count` concurrent jobs of `pool` (the page's
@@ -151,16 +151,16 @@ fn run_task(workload: Workload, task: u32, lane: u32, lanes: Lanes) -> TaskRun {
             spans.push(Span { phase: Phase::Rendering, start, end: now_ms() });
             return value;
         }
-        under_gil(&mut spans, lanes.switch_ms, |checkpoint| work::compute_with(cpu, checkpoint))
+        under_gil(&mut spans, lanes.switch_interval_ms, |checkpoint| work::compute_with(cpu, checkpoint))
     });
     spans.retain(|s| s.end > s.start || s.phase == Phase::Rendering);
     TaskRun { task, lane, spans, value }
 }
 
-/// Runs `f` holding the global lock, letting it go every `switch_ms` while another thread
+/// Runs `f` holding the global lock, letting it go every `switch_interval_ms` while another thread
 /// waits and queueing for it again: the waits show as Blocked, the turns as Rendering.
 /// `f` gets the checkpoint to call often (it also says when the run is cancelled).
-fn under_gil<T>(spans: &mut Vec<Span>, switch_ms: f64, f: impl FnOnce(&dyn Fn() -> bool) -> T) -> T {
+fn under_gil<T>(spans: &mut Vec<Span>, switch_interval_ms: f64, f: impl FnOnce(&dyn Fn() -> bool) -> T) -> T {
     let asked = now_ms();
     GIL.acquire();
     let since = Cell::new(now_ms());
@@ -171,7 +171,7 @@ fn under_gil<T>(spans: &mut Vec<Span>, switch_ms: f64, f: impl FnOnce(&dyn Fn() 
             return true;
         }
         let now = now_ms();
-        if now - since.get() >= switch_ms && GIL.contended() {
+        if now - since.get() >= switch_interval_ms && GIL.contended() {
             let mut spans = spans.borrow_mut();
             spans.push(Span { phase: Phase::Rendering, start: since.get(), end: now });
             GIL.release();

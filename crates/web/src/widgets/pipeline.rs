@@ -192,7 +192,7 @@ fn flat(spec: &Spec, strategy: Strategy) -> Job {
         strategy,
         threads: spec.threads,
         limit: None,
-        switch_ms: 5.0,
+        switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
     }
 }
 
