@@ -444,10 +444,10 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     )));
 }
 
-/// Draws a finished run's measured timeline. With `last` (no job ran after it), the widget
-/// is done once it shows; otherwise the job now running owns the widget's state.
-/// Shows every strategy's measured timeline, each beside the simulator's prediction for
-/// the same job, on one time axis, and says where a run and its prediction differ.
+/// Draws every strategy's measured timeline, each beside the simulator's replay of its
+/// measured tasks on this machine's hardware threads (`cvp_model::predict`), on one time
+/// axis, and says where a run and its replay differ. With `last` (no job ran after it), the
+/// widget is done once they show; otherwise the job now running owns the widget's state.
 fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
     let mut w = widget.borrow_mut();
     let hardware_threads = w.caps.as_ref().map_or(1, |c| c.hardware_threads);
