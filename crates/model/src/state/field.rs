@@ -153,29 +153,18 @@ impl<S> Field<S> {
     /// change and saying so. A choice that the URL leaves out keeps the state's word, so a
     /// caller can start from its own default (the page's preset).
     pub fn read(&self, state: &mut S, raw: Option<&str>, notices: &mut Vec<Notice>) {
-        let key = self.key;
+        // The work is done by functions that do not depend on `S`, so that the binary holds
+        // it once rather than once per state.
         let raw = raw.map(str::trim);
         match &self.kind {
             Kind::Number { param, set, .. } => set(state, param.read(raw, notices)),
-            Kind::Optional { param, set, .. } => {
-                set(state, raw.filter(|v| !v.is_empty()).map(|v| param.read(Some(v), notices)))
+            Kind::Optional { param, set, .. } => set(state, optional(param, raw, notices)),
+            Kind::Choice { choice, get, set } => {
+                if let Some(word) = choice.pick(self.key, raw, get(state), notices) {
+                    set(state, word);
+                }
             }
-            Kind::Choice { choice, get, set } => match raw {
-                None | Some("") => {}
-                Some(word) if (choice.options)().iter().any(|(w, _)| *w == word) => set(state, word),
-                Some(word) => {
-                    let instead = (choice.instead)(get(state));
-                    notices.push(Notice(format!("{key}={:?} is unknown{instead}", shorten(word))));
-                }
-            },
-            Kind::Flag { set, .. } => match raw {
-                None | Some("" | "0" | "false") => set(state, false),
-                Some("1" | "true") => set(state, true),
-                Some(other) => {
-                    notices.push(Notice(format!("{key}={:?} is not 1 or 0: using 0", shorten(other))));
-                    set(state, false);
-                }
-            },
+            Kind::Flag { set, .. } => set(state, flag(self.key, raw, notices)),
         }
     }
 
@@ -194,13 +183,7 @@ impl<S> Field<S> {
         match &self.kind {
             Kind::Number { param, get, .. } => in_range(param, get(state)),
             Kind::Optional { param, get, .. } => get(state).map_or(Ok(()), |v| in_range(param, v)),
-            Kind::Choice { choice, get, .. } => {
-                let word = get(state);
-                match (choice.options)().iter().any(|(w, _)| *w == word) {
-                    true => Ok(()),
-                    false => Err(format!("{}={word} is not one of its words", self.key)),
-                }
-            }
+            Kind::Choice { choice, get, .. } => choice.check(self.key, get(state)),
             Kind::Flag { .. } => Ok(()),
         }
     }
@@ -217,6 +200,52 @@ impl<S> Field<S> {
             Kind::Flag { doc, .. } => ("`1`, `0`".into(), "`0`".into(), doc.to_string()),
         }
     }
+}
+
+impl Choice {
+    /// The word to set for a raw URL value: `None` keeps the state's `current` word (when
+    /// the URL has none, or an unknown one, which a notice names).
+    fn pick(
+        &self,
+        key: &str,
+        raw: Option<&str>,
+        current: &str,
+        notices: &mut Vec<Notice>,
+    ) -> Option<&'static str> {
+        let word = raw.filter(|w| !w.is_empty())?;
+        let known = (self.options)().into_iter().map(|(w, _)| w).find(|w| *w == word);
+        if known.is_none() {
+            let instead = (self.instead)(current);
+            notices.push(Notice(format!("{key}={:?} is unknown{instead}", shorten(word))));
+        }
+        known
+    }
+
+    /// Whether `word` is one of the choice's words.
+    fn check(&self, key: &str, word: &str) -> Result<(), String> {
+        match (self.options)().iter().any(|(w, _)| *w == word) {
+            true => Ok(()),
+            false => Err(format!("{key}={word} is not one of its words")),
+        }
+    }
+}
+
+/// A flag from a raw URL value: `1` or `true` is on; nothing, `0` or `false` is off; anything
+/// else is off, with a notice.
+fn flag(key: &str, raw: Option<&str>, notices: &mut Vec<Notice>) -> bool {
+    match raw {
+        None | Some("" | "0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => {
+            notices.push(Notice(format!("{key}={:?} is not 1 or 0: using 0", shorten(other))));
+            false
+        }
+    }
+}
+
+/// An optional number from a raw URL value: none when the URL has none.
+fn optional(param: &Param, raw: Option<&str>, notices: &mut Vec<Notice>) -> Option<f64> {
+    raw.filter(|v| !v.is_empty()).map(|v| param.read(Some(v), notices))
 }
 
 /// `blank` with every field at its default: a state's default is its table's.

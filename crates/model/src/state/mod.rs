@@ -235,6 +235,8 @@ pub fn parameter_table() -> String {
 mod tests {
     use super::field::Control;
     use super::*;
+    use crate::job::{most_fib_tasks, Workload};
+    use crate::query::pairs;
 
     /// Every field of every widget's state, with the control the form makes of it.
     fn controls(widget: Widget) -> Vec<(&'static str, Control)> {
@@ -248,6 +250,26 @@ mod tests {
             WidgetState::Startup(s) => of(&s),
             WidgetState::Pipeline(s) => of(&s),
         }
+    }
+
+    #[test]
+    fn a_form_change_goes_through_the_rules_of_a_url() {
+        let fib = RunState::from_query(RunKind::Fib, &pairs(&[("tasks", "64"), ("n", "30")])).0;
+        let (more, told) = field::change(fib, "n", "42");
+        assert_eq!(more.workload, Workload::Fib { tasks: most_fib_tasks(42), n: 42 });
+        assert!(told[0].0.starts_with("tasks=64 × fib(42)"), "{told:?}");
+        let (cleared, told) = field::change(fib, "n", " ");
+        assert_eq!(
+            (cleared, told),
+            (RunState { workload: Workload::Fib { tasks: 64, n: 39 }, ..fib }, vec![])
+        );
+        let sandbox = SandboxState::from_query(&[]).0;
+        let (swapped, told) = field::change(sandbox, "load_min", "9000");
+        assert_eq!((swapped.load.min, swapped.load.max), (7000.0, 9000.0));
+        assert!(told[0].0.starts_with("load_min=9000 is above load_max=7000"), "{told:?}");
+        let (same, told) = field::change(sandbox, "strategy", "fork");
+        assert_eq!(same, sandbox);
+        assert!(told[0].0.starts_with("strategy=\"fork\" is unknown"), "{told:?}");
     }
 
     #[test]
