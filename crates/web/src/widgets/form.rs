@@ -9,9 +9,9 @@
 
 use crate::dom::{el, listen};
 use cvp_model::query::Notice;
-use cvp_model::state::field::{self, Control, Field, State};
+use cvp_model::state::field::{self, Control, State};
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
@@ -22,21 +22,6 @@ enum Input {
 }
 
 impl Input {
-    /// What the reader entered: the one value a change brings in.
-    fn value(&self) -> String {
-        match self {
-            Input::Number(i) => i.value(),
-            Input::Choice(s) => s.value(),
-        }
-    }
-
-    fn show(&self, text: &str) {
-        match self {
-            Input::Number(i) => i.set_value(text),
-            Input::Choice(s) => s.set_value(text),
-        }
-    }
-
     fn element(&self) -> &Element {
         match self {
             Input::Number(i) => i,
@@ -45,32 +30,26 @@ impl Input {
     }
 }
 
-/// A widget's form: its state and the controls that show it.
-pub struct Form<S: State>(Rc<Inner<S>>);
-
-type OnChange<S> = Box<dyn FnMut(S, Vec<Notice>)>;
-
-struct Inner<S: State> {
+/// The controls of a form, apart from the state they show: this part is the same for every
+/// state, so it is built once in the binary, not once per state.
+struct Controls {
     element: Element,
-    state: Cell<S>,
     inputs: Vec<(&'static str, Input)>,
-    on_change: RefCell<Option<OnChange<S>>>,
 }
 
-impl<S: State> Form<S> {
-    /// A form showing `state`: a labelled number field for each number of its table,
-    /// bounded by its range, then a choice list for each choice (fields the form does not
-    /// set, as `autorun`, have no control).
-    pub fn new(state: S) -> Form<S> {
+impl Controls {
+    /// A labelled number field for each number, bounded by its range, then a choice list for
+    /// each choice (fields the form does not set, as `autorun`, have none).
+    fn new(fields: Vec<(&'static str, Control)>) -> Controls {
         let element = el("div").class("cvp-form").build();
         let mut numbers = Vec::new();
         let mut choices = Vec::new();
-        for f in state.fields() {
-            match f.control() {
+        for (key, control) in fields {
+            match control {
                 Control::Number(param) => {
                     let input: HtmlInputElement = el("input")
                         .attr("type", "number")
-                        .attr("name", f.key)
+                        .attr("name", key)
                         .attr("min", &param.min.to_string())
                         .attr("max", &param.max.to_string())
                         .attr("step", if param.whole { "1" } else { "any" })
@@ -78,14 +57,14 @@ impl<S: State> Form<S> {
                         .attr("inputmode", if param.whole { "numeric" } else { "decimal" })
                         .build()
                         .unchecked_into();
-                    numbers.push((f.key, param.doc, Input::Number(input)));
+                    numbers.push((key, param.doc, Input::Number(input)));
                 }
                 Control::Select(options) => {
-                    let select: HtmlSelectElement = el("select").attr("name", f.key).build().unchecked_into();
+                    let select: HtmlSelectElement = el("select").attr("name", key).build().unchecked_into();
                     for (value, label) in options {
                         let _ = select.append_child(&el("option").attr("value", value).text(label).build());
                     }
-                    choices.push((f.key, "", Input::Choice(select)));
+                    choices.push((key, "", Input::Choice(select)));
                 }
                 Control::None => {}
             }
@@ -100,19 +79,72 @@ impl<S: State> Form<S> {
             let _ = element.append_child(&label);
             inputs.push((key, input));
         }
-        let form =
-            Form(Rc::new(Inner { element, state: Cell::new(state), inputs, on_change: RefCell::default() }));
-        form.0.show(|_| true);
-        for (key, input) in &form.0.inputs {
-            let (weak, key) = (Rc::downgrade(&form.0), *key);
-            listen(input.element(), "change", move |_| changed(&weak, key));
+        Controls { element, inputs }
+    }
+
+    fn input(&self, key: &str) -> Option<&Input> {
+        self.inputs.iter().find(|(k, _)| *k == key).map(|(_, i)| i)
+    }
+
+    /// What the reader entered in `key`'s control: the one value a change brings in.
+    fn value(&self, key: &str) -> Option<String> {
+        self.input(key).map(|input| match input {
+            Input::Number(i) => i.value(),
+            Input::Choice(s) => s.value(),
+        })
+    }
+
+    /// Shows the values of `now` (a state's query) that differ from `before`'s, and
+    /// `key`'s whatever it is. Only those: a control the reader is typing in, whose change is
+    /// not yet committed, keeps its text when another field changes.
+    fn show(&self, before: &[(String, String)], now: &[(String, String)], key: Option<&str>) {
+        for pair in now.iter().filter(|pair| Some(pair.0.as_str()) == key || !before.contains(pair)) {
+            match self.input(&pair.0) {
+                Some(Input::Number(i)) => i.set_value(&pair.1),
+                Some(Input::Choice(s)) => s.set_value(&pair.1),
+                None => {}
+            }
         }
-        form
+    }
+
+    /// Calls `f` with a control's key whenever the reader commits a change to it.
+    fn on_change(&self, f: Rc<dyn Fn(&'static str)>) {
+        for (key, input) in &self.inputs {
+            let (f, key) = (f.clone(), *key);
+            listen(input.element(), "change", move |_| f(key));
+        }
+    }
+}
+
+/// A widget's form: its state and the controls that show it.
+pub struct Form<S: State>(Rc<Inner<S>>);
+
+type OnChange<S> = Box<dyn FnMut(S, Vec<Notice>)>;
+
+struct Inner<S: State> {
+    controls: Controls,
+    state: Cell<S>,
+    on_change: RefCell<Option<OnChange<S>>>,
+}
+
+impl<S: State> Form<S> {
+    /// A form showing `state`, with a control for each field the reader sets.
+    pub fn new(state: S) -> Form<S> {
+        let controls = Controls::new(state.fields().iter().map(|f| (f.key, f.control())).collect());
+        controls.show(&[], &field::write(&state), None);
+        let inner = Rc::new(Inner { controls, state: Cell::new(state), on_change: RefCell::default() });
+        let weak = Rc::downgrade(&inner);
+        inner.controls.on_change(Rc::new(move |key| {
+            if let Some(inner) = weak.upgrade() {
+                inner.changed(key);
+            }
+        }));
+        Form(inner)
     }
 
     /// The element to insert.
     pub fn element(&self) -> &Element {
-        &self.0.element
+        &self.0.controls.element
     }
 
     /// The state the form holds.
@@ -122,13 +154,12 @@ impl<S: State> Form<S> {
 
     /// Holds `state` and shows what changed (what the machine changed, what a widget runs).
     pub fn set(&self, state: S) {
-        let before = self.0.state.replace(state);
-        self.0.show(|f| f.text(&before) != f.text(&state));
+        self.0.hold(state, None);
     }
 
     /// The number field for `key`.
     pub fn number(&self, key: &str) -> Option<&HtmlInputElement> {
-        match self.0.input(key)? {
+        match self.0.controls.input(key)? {
             Input::Number(i) => Some(i),
             Input::Choice(_) => None,
         }
@@ -136,7 +167,7 @@ impl<S: State> Form<S> {
 
     /// The choice list for `key`.
     pub fn select(&self, key: &str) -> Option<&HtmlSelectElement> {
-        match self.0.input(key)? {
+        match self.0.controls.input(key)? {
             Input::Choice(s) => Some(s),
             Input::Number(_) => None,
         }
@@ -149,39 +180,27 @@ impl<S: State> Form<S> {
     }
 }
 
-/// The reader committed a change to `key`'s control: its value sets that field, and the
-/// settled state is held and shown (the changed field always, clamped or not, and any other
-/// field the rules between fields changed).
-fn changed<S: State>(weak: &Weak<Inner<S>>, key: &str) {
-    let Some(inner) = weak.upgrade() else { return };
-    let Some(raw) = inner.input(key).map(Input::value) else { return };
-    let before = inner.state.get();
-    let (state, notices) = field::change(before, key, &raw);
-    inner.state.set(state);
-    inner.show(|f| f.key == key || f.text(&before) != f.text(&state));
-    // Taken out while it runs, so that it may use the form.
-    let callback = inner.on_change.borrow_mut().take();
-    if let Some(mut f) = callback {
-        f(state, notices);
-        inner.on_change.borrow_mut().get_or_insert(f);
-    }
-}
-
 impl<S: State> Inner<S> {
-    fn input(&self, key: &str) -> Option<&Input> {
-        self.inputs.iter().find(|(k, _)| *k == key).map(|(_, i)| i)
+    /// The reader committed a change to `key`'s control: its value sets that field, and the
+    /// settled state is held and shown (the changed field always, clamped or not, and any
+    /// other field the rules between fields changed).
+    fn changed(&self, key: &str) {
+        let Some(raw) = self.controls.value(key) else { return };
+        let (state, notices) = field::change(self.state.get(), key, &raw);
+        self.hold(state, Some(key));
+        // Taken out while it runs, so that it may use the form.
+        let callback = self.on_change.borrow_mut().take();
+        if let Some(mut f) = callback {
+            f(state, notices);
+            self.on_change.borrow_mut().get_or_insert(f);
+        }
     }
 
-    /// Writes the held state into the controls of the fields `which` picks. Only those: a
-    /// control the reader is typing in, whose change is not yet committed, keeps its text
-    /// when another field changes.
-    fn show(&self, which: impl Fn(&Field<S>) -> bool) {
-        let state = self.state.get();
-        for f in state.fields().iter().filter(|f| which(f)) {
-            if let (Some(input), Some(text)) = (self.input(f.key), f.text(&state)) {
-                input.show(&text);
-            }
-        }
+    /// Holds `state` and shows it: the values it changed, and `key`'s (the reader's
+    /// change, shown settled even when the state kept its value).
+    fn hold(&self, state: S, key: Option<&str>) {
+        let before = field::write(&self.state.replace(state));
+        self.controls.show(&before, &field::write(&state), key);
     }
 }
 
