@@ -14,8 +14,11 @@ import { READY_TIMEOUT, limit, setup, waitReady } from "./helpers.mjs";
 const env = setup();
 
 /// Everything a first visit loads, gzipped (level 9), in KB of 1,000 bytes: measured 306.7 KB
-/// on 2026-12-02 (the wasm 270.9 KB of it).
-const BUDGET_KB = 315;
+/// on 2026-12-02 (the wasm 270.9 KB of it), 319.7 KB on 2026-12-04 (the wasm 282.5 KB): the
+/// widget layer's refactor (typed state tables and their form, about 5 KB; the embedder
+/// protocol, test hooks and listener guards, about 2.5 KB) grew it, and the budget with it.
+/// Making it smaller is issue 21's work, not a reason to let it grow unseen.
+const BUDGET_KB = 323;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;
