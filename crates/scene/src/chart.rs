@@ -125,7 +125,22 @@ pub fn speedup_chart(
         fill: style.rendering,
         rects: measured.iter().map(|[px, py]| [px - 4.0, py - 4.0, 8.0, 8.0]).collect(),
     });
+    // A point above what p threads can do is not a result: it is said to be noise, beside it.
+    for &(p, s) in points.iter().filter(|&&(p, s)| is_noise(p, s, tasks)) {
+        let (px, py) = (x(p as f64), y(s));
+        let align = if px > (left + right) / 2.0 { Align::Right } else { Align::Left };
+        let dx = if align == Align::Right { -8.0 } else { 8.0 };
+        shapes.push(text(px + dx, (py - 10.0).max(top), "noise".into(), align, style.muted));
+    }
     shapes
+}
+
+/// Whether speedup `s` on `p` threads is above what they can give (by more than 5 %, the
+/// noise of a rounded timer): more than `p`, or than `tasks` tasks' division allows. Such a
+/// figure comes from a slow run to compare with, never from the threads.
+pub fn is_noise(p: u32, s: f64, tasks: Option<u32>) -> bool {
+    let bound = tasks.map_or(p.max(1) as f64, |n| best_speedup(n, p));
+    s > bound * 1.05
 }
 
 /// One N of the start-up experiment: (workers, one thread ms, fresh workers ms, pooled
@@ -365,6 +380,20 @@ mod tests {
         }
         assert!(startup_chart(&[], 10.0, 10.0, &Style::light()).is_empty());
         assert!(!startup_chart(&[], 300.0, 200.0, &Style::light()).is_empty());
+    }
+
+    #[test]
+    fn a_speedup_above_what_the_threads_allow_is_labelled_noise() {
+        assert!(is_noise(2, 3.1, None) && is_noise(3, 2.9, Some(16)), "16 tasks on 3 threads: 2.67 at most");
+        assert!(!is_noise(2, 2.05, None) && !is_noise(3, 2.6, Some(16)));
+        let noisy = |points: &[(u32, f64)]| {
+            speedup_chart(points, Some(8), 360.0, 220.0, &Style::light())
+                .iter()
+                .filter(|s| matches!(s, Shape::Text { text, .. } if text == "noise"))
+                .count()
+        };
+        assert_eq!(noisy(&[(1, 1.0), (2, 3.1)]), 1);
+        assert_eq!(noisy(&[(1, 1.0), (2, 1.9)]), 0);
     }
 
     #[test]

@@ -33,7 +33,9 @@ mod tiles;
 mod words;
 
 pub use axis::{nice_step, tick_label, ticks};
-pub use chart::{amdahl, fit_serial_fraction, serial_fraction, speedup_chart, startup_chart, StartupPoint};
+pub use chart::{
+    amdahl, fit_serial_fraction, is_noise, serial_fraction, speedup_chart, startup_chart, StartupPoint,
+};
 pub use draw::{draw, draw_prepared};
 pub use gantt::RASTER_ABOVE;
 pub use layout::{Gantt, Grid, Layout, Legend, Regions};

@@ -4,7 +4,7 @@
 use crate::canvas::Canvas;
 use crate::dom::{el, find};
 use cvp_model::compare::{best_speedup, Results, Startup};
-use cvp_scene::{format_duration, speedup_chart};
+use cvp_scene::{format_duration, is_noise, speedup_chart};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 
@@ -89,9 +89,12 @@ impl ResultsView {
         let element = self.chart.element();
         let text = points
             .iter()
-            .map(|&(p, s)| match tasks {
-                Some(n) => format!("{p} threads: {s:.2}× (at best {:.2}×)", best_speedup(n, p)),
-                None => format!("{p} threads: {s:.2}×"),
+            .map(|&(p, s)| {
+                let noise = if is_noise(p, s, tasks) { ", noise" } else { "" };
+                match tasks {
+                    Some(n) => format!("{p} threads: {s:.2}× (at best {:.2}×{noise})", best_speedup(n, p)),
+                    None => format!("{p} threads: {s:.2}×{noise}"),
+                }
             })
             .collect::<Vec<_>>()
             .join(", ");
