@@ -141,6 +141,38 @@ impl Watch {
         LIVE.with(|n| n.set(n.get() + 1));
         Watch { disconnect: Some(Box::new(disconnect)), _callback: Box::new(callback) }
     }
+
+    /// Keeps the observer for the rest of the page's life.
+    pub fn forever(self) {
+        std::mem::forget(self);
+    }
+}
+
+/// Calls `f` when `element`'s size changes, at most once a frame and in the frame after the
+/// change: called inside the observer's callback, work that changes the element's size asks
+/// for another notification in the same frame, which Firefox reports as an uncaught error
+/// ("ResizeObserver loop completed with undelivered notifications"). `None` where the
+/// browser has no ResizeObserver.
+pub fn on_resize(element: &Element, f: impl Fn() + 'static) -> Option<Watch> {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let f: Rc<dyn Fn()> = Rc::new(f);
+    let pending = Rc::new(Cell::new(false));
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        let Some(window) = web_sys::window() else { return };
+        if pending.replace(true) {
+            return;
+        }
+        let (f, pending) = (f.clone(), pending.clone());
+        let frame = Closure::once_into_js(move || {
+            pending.set(false);
+            f();
+        });
+        let _ = window.request_animation_frame(frame.unchecked_ref());
+    });
+    let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    observer.observe(element);
+    Some(Watch::new(move || observer.disconnect(), callback))
 }
 
 impl Drop for Watch {

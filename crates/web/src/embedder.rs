@@ -3,7 +3,6 @@
 
 use crate::worker::protocol::to_js;
 use cvp_model::embed::ToEmbedder;
-use wasm_bindgen::prelude::*;
 
 /// Posts `msg` to the embedding page, if this page is framed; on a page of its own,
 /// nothing is posted. "*": the widgets are meant to be embedded anywhere, and what they
@@ -25,26 +24,15 @@ pub fn report_height() {
         return;
     }
     let Some(root) = window.document().and_then(|d| d.document_element()) else { return };
-    let sent = std::rc::Rc::new(std::cell::Cell::new(0u32));
-    let pending = std::rc::Rc::new(std::cell::Cell::new(false));
-    let measured = root.clone();
-    let on_resize = Closure::<dyn FnMut()>::new(move || {
-        if pending.replace(true) {
-            return;
+    let (measured, sent) = (root.clone(), std::cell::Cell::new(0u32));
+    let resized = crate::dom::on_resize(&root, move || {
+        let height = measured.get_bounding_client_rect().height().ceil() as u32;
+        if sent.replace(height) != height {
+            post(&ToEmbedder::Resize { height });
         }
-        let (sent, pending, root) = (sent.clone(), pending.clone(), measured.clone());
-        let frame = Closure::once_into_js(move || {
-            pending.set(false);
-            let height = root.get_bounding_client_rect().height().ceil() as u32;
-            if sent.replace(height) != height {
-                post(&ToEmbedder::Resize { height });
-            }
-        });
-        let _ = window.request_animation_frame(frame.unchecked_ref());
     });
-    if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-        observer.observe(&root);
-    }
     // As long as the page.
-    on_resize.forget();
+    if let Some(watch) = resized {
+        watch.forever();
+    }
 }

@@ -15,7 +15,7 @@ use cvp_scene::{
     LANE_COLUMNS,
 };
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 
@@ -695,31 +695,13 @@ impl Player {
         } else {
             self.0.borrow_mut().clock.visible = true;
         }
-        let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.0);
-        let pending = Rc::new(std::cell::Cell::new(false));
-        // The redraw waits for the next frame: made inside the observer's callback, a redraw
-        // that changes the widget's height asks for another notification in the same frame,
-        // which Firefox reports as an uncaught error ("ResizeObserver loop completed with
-        // undelivered notifications"). One redraw a frame, however many resizes.
-        let on_resize = Closure::<dyn FnMut()>::new(move || {
-            let Some(window) = web_sys::window() else { return };
-            if pending.replace(true) {
-                return;
+        let weak = Rc::downgrade(&self.0);
+        let resized = crate::dom::on_resize(&root, move || {
+            if let Some(inner) = weak.upgrade() {
+                Player(inner).redraw();
             }
-            let (weak, pending) = (weak.clone(), pending.clone());
-            let frame = Closure::once_into_js(move || {
-                pending.set(false);
-                if let Some(inner) = weak.upgrade() {
-                    Player(inner).redraw();
-                }
-            });
-            let _ = window.request_animation_frame(frame.unchecked_ref());
         });
-        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-            observer.observe(&root);
-            let watch = Watch::new(move || observer.disconnect(), on_resize);
-            self.0.borrow_mut().watches.push(watch);
-        }
+        self.0.borrow_mut().watches.extend(resized);
         let weak = Rc::downgrade(&self.0);
         self.keep(listener(&crate::dom::document(), "visibilitychange", move |_| {
             let Some(inner) = weak.upgrade() else { return };
