@@ -63,6 +63,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
     show_notices(&notices_list, &notices);
     let table = el("table")
         .class("cvp-results cvp-pipeline")
+        // On a narrow screen the table scrolls sideways in its own frame (style.css), which
+        // a keyboard can only scroll once it can take the focus.
+        .attr("tabindex", "0")
         .attr("hidden", "")
         .child(el("caption").text("The same pages, measured on this machine"))
         .child(el("thead").child(el("tr").children(
@@ -75,7 +78,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
     let _ = root.class_list().add_2("cvp-widget", "cvp-pipeline-widget");
     let _ = root.set_attribute("data-state", "starting");
     for child in [
-        el("h3").text(TITLE).build(),
+        super::title(&host, TITLE),
         form.element().clone(),
         el("div")
             .class("cvp-buttons")

@@ -52,6 +52,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
     show_notices(&notices_list, &notices);
     let table = el("table")
         .class("cvp-results cvp-startup")
+        // On a narrow screen the table scrolls sideways in its own frame (style.css), which
+        // a keyboard can only scroll once it can take the focus.
+        .attr("tabindex", "0")
         .child(el("caption").text("Measured on this machine: the same computation, split over N"))
         .child(
             el("thead").child(
@@ -73,7 +76,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
     let _ = root.class_list().add_2("cvp-widget", "cvp-startup");
     let _ = root.set_attribute("data-state", "starting");
     for child in [
-        el("h3").text(TITLE).build(),
+        super::title(&host, TITLE),
         form.element().clone(),
         el("div").class("cvp-buttons").child(run).build(),
         status.clone(),

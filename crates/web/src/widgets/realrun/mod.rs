@@ -118,7 +118,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
     let _ = root.class_list().add_2("cvp-widget", "cvp-realrun");
     root.set_attribute("data-state", Stage::Starting.key()).ok();
     for child in [
-        el("h3").text(title(kind)).build(),
+        crate::widgets::title(&host, title(kind)),
         el("p").class("cvp-isolation").attr("hidden", "").build(),
         form.element().clone(),
         buttons.build(),
