@@ -360,7 +360,7 @@ ensure_node_packages() {
   local want
   want=$(sha256sum "$CVP_ROOT/tests/package-lock.json" | cut -d' ' -f1)
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
-  step "npm ci in tests/ (playwright-core, no browser download)" "about 10 seconds" npm_ci
+  step "npm ci in tests/ (playwright-core, axe-core, lighthouse; no browser download)" "about a minute" npm_ci
   echo "$want" >"$stamp"
 }
 

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, SMALL_FIB, clickAndFinish, limit, setup, waitReady, withPage } from "./helpers.mjs";
+import { ROOT, SMALL_FIB, clickAndFinish, limit, mounted, setup, waitReady, withPage } from "./helpers.mjs";
 
 const env = setup();
 
@@ -31,11 +31,10 @@ async function openAt(width, scheme, query = "") {
   const context = await env.browser.newContext({ viewport: { width, height: 800 }, colorScheme: scheme });
   const page = await context.newPage();
   await page.goto(`${env.urls.CVP_SITE_ISOLATED}${query ? `?${query}` : ""}`, { waitUntil: "load" });
+  // Scroll through once, as a reader would, so that every widget mounts (each as it comes
+  // near the screen) and lays out what it shows.
+  for (const w of await page.locator("[data-widget]").all()) await mounted(w);
   await page.locator("[data-widget=anim] .cvp-player").first().waitFor();
-  await page.locator("#fib[data-state]").waitFor();
-  // Scroll through once, as a reader would, so that every widget has laid out what it shows.
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  for (let y = 0; y < height; y += 1500) await page.evaluate((y) => scrollTo(0, y), y);
   await page.evaluate(() => scrollTo(0, 0));
   return { page, context };
 }

@@ -11,6 +11,7 @@ import {
   clickAndFinish,
   distDir,
   limit,
+  mounted,
   setInputs,
   setup,
   waitReady,
@@ -72,6 +73,7 @@ test("runs and animations work under the policy, and stay on the site's origin",
         await fib.locator("select[name=strategy]").selectOption(strategy);
         await clickAndFinish(fib, "run", { what: `fib ${strategy} under the policy` });
       }
+      await mounted(page.locator("#compare-4x4"));
       await page.locator("#compare-4x4[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
       const violations = await page.evaluate(() => window.__cspViolations);
       assert.deepEqual(violations, [], "nothing broke the policy");
