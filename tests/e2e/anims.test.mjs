@@ -108,7 +108,7 @@ test("animations play when scrolled into view and pause when scrolled away", lim
     // Far off screen it has not even mounted (it mounts within a screen of view).
     assert.equal(await play.count(), 0, "far off screen, it waits");
     await widget.scrollIntoViewIfNeeded();
-    await page.waitForFunction((el) => el.querySelector("[data-action=play]").getAttribute("aria-label") === "Pause", await widget.elementHandle());
+    await page.waitForFunction((el) => el.querySelector("[data-action=play]")?.getAttribute("aria-label") === "Pause", await widget.elementHandle());
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForFunction((el) => el.querySelector("[data-action=play]").getAttribute("aria-label") === "Play", await widget.elementHandle());
   });
