@@ -74,6 +74,8 @@ async function audit(profile) {
   const flags = { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES };
   const { lhr } = await lighthouse(url, flags, config);
   const a = (id) => lhr.audits[id];
+  const broken = lhr.runtimeError?.message ?? a("first-contentful-paint").errorMessage ?? a("largest-contentful-paint").errorMessage;
+  if (broken || a("first-contentful-paint").numericValue === undefined) return { profile, broken: broken ?? "no first contentful paint" };
   const failing = CATEGORIES.flatMap((c) =>
     lhr.categories[c].auditRefs
       .filter((r) => r.weight > 0 && a(r.id).score !== null && a(r.id).score < 1 && c !== "performance")
@@ -103,10 +105,18 @@ const reports = {};
 try {
   for (const profile of profiles) {
     const all = [];
+    let failures = 0;
     for (let i = 0; i < runs; i++) {
       log(`${profile}, run ${i + 1} of ${runs}: ${url}`);
-      all.push(await audit(profile));
-      const r = all.at(-1);
+      const r = await audit(profile);
+      // A run Lighthouse could not finish (it says why) is reported and run again, twice at most.
+      if (r.broken) {
+        log(`  Lighthouse could not measure this run: ${r.broken}`);
+        if (++failures > 2) throw new Error(`Lighthouse failed three runs of ${profile}: ${r.broken}`);
+        i--;
+        continue;
+      }
+      all.push(r);
       log(`  performance ${r.scores.performance}, FCP ${r.fcp.toFixed(0)} ms, LCP ${r.lcp.toFixed(0)} ms, TBT ${r.tbt.toFixed(0)} ms, CLS ${r.cls.toFixed(3)}`);
     }
     all.sort((x, y) => x.scores.performance - y.scores.performance || x.tbt - y.tbt);
