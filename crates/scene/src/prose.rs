@@ -4,6 +4,7 @@
 
 use crate::words::format_duration;
 use cvp_model::compare::{Results, Row};
+use cvp_model::forecast::Calibration;
 use cvp_model::job::RunKind;
 use cvp_model::pipeline::Spec;
 use cvp_model::Strategy;
@@ -176,6 +177,37 @@ pub fn per_second(items: u32, ms: f64) -> f64 {
     items as f64 * 1000.0 / ms.max(1e-9)
 }
 
+/// The forecast before a run: each strategy's time for this job on this machine, and the
+/// calibration it comes from, so the reader can see it rests on nothing the run measures.
+pub fn forecast_line(cal: &Calibration, times: &[(Strategy, f64)], kind: RunKind) -> String {
+    let each: Vec<String> =
+        times.iter().map(|(s, ms)| format!("{} {}", s.label(), format_duration(*ms))).collect();
+    let probe = match kind {
+        RunKind::Fib => format!(
+            "one fib({}) took {} alone, ",
+            cvp_model::forecast::FIB_PROBE_N,
+            format_duration(
+                cal.fib_call_ms * cvp_model::fib::fib_calls(cvp_model::forecast::FIB_PROBE_N) as f64
+            )
+        ),
+        RunKind::Fetch => String::new(),
+    };
+    let lock = if times.iter().any(|(s, _)| *s == Strategy::Gil) {
+        // Hand-offs take a fraction of a millisecond: two decimals there.
+        let ms = cal.lock_switch_ms;
+        let each = if ms < 1.0 { format!("{ms:.2} ms") } else { format_duration(ms) };
+        format!(", the lock stood free {each} per hand-off")
+    } else {
+        String::new()
+    };
+    format!(
+        "Forecast for this job on your machine: {}. From a calibration run before it: {probe}a fresh worker took {} to start{lock}; {} hardware threads.",
+        each.join(", "),
+        format_duration(cal.worker_start_ms),
+        cal.hardware_threads
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +259,29 @@ mod tests {
         assert_eq!(
             pipeline_compared(1100.0, 3800.0, 900.0),
             "The pipeline took 1.1 s; one loop 3.8 s; one parallel map 900 ms."
+        );
+    }
+
+    #[test]
+    fn the_forecast_line_gives_each_time_and_the_calibration_behind_it() {
+        let cal = Calibration {
+            fib_call_ms: 4.0 / cvp_model::fib::fib_calls(27) as f64,
+            worker_start_ms: 38.0,
+            handoff_ms: 0.3,
+            lock_switch_ms: 0.12,
+            hardware_threads: 2,
+            pool_threads: 2,
+        };
+        let line = forecast_line(&cal, &[(Strategy::Sync, 1100.0), (Strategy::Threads, 560.0)], RunKind::Fib);
+        assert_eq!(
+            line,
+            "Forecast for this job on your machine: Synchronous 1.1 s, Threads 560 ms. From a calibration run \
+             before it: one fib(27) took 4.0 ms alone, a fresh worker took 38 ms to start; 2 hardware threads."
+        );
+        let fetch = forecast_line(&cal, &[(Strategy::Gil, 900.0)], RunKind::Fetch);
+        assert!(
+            !fetch.contains("fib") && fetch.contains("the lock stood free 0.12 ms per hand-off"),
+            "{fetch}"
         );
     }
 
