@@ -46,7 +46,7 @@ pub fn mount_all() {
         if named.is_none() {
             // A frame with a mistyped widget shows what is wrong rather than running
             // something the course did not ask for.
-            let _ = slot.set_attribute("data-state", "error");
+            let _ = slot.set_attribute("data-state", cvp_model::stage::Stage::Failed.key());
             let asked = find(&query, "widget").map_or("no widget=".to_string(), |w| format!("widget={w:?}"));
             let names = Widget::ALL.map(Widget::key).join(", ");
             slot.set_text_content(Some(&format!(
@@ -64,7 +64,9 @@ pub fn mount_all() {
         UNMOUNTED.with(|u| u.borrow_mut().push((element.clone(), false)));
         let near = element.clone();
         crate::dom::when_near(&near, move || {
-            UNMOUNTED.with(|u| u.borrow_mut().iter_mut().filter(|(e, _)| *e == element).for_each(|(_, n)| *n = true));
+            UNMOUNTED.with(|u| {
+                u.borrow_mut().iter_mut().filter(|(e, _)| *e == element).for_each(|(_, n)| *n = true)
+            });
             mount_soon();
         });
     }
@@ -125,7 +127,8 @@ fn take_next(near_only: bool) -> Option<Element> {
 
 /// How far `element` is from the screen, in CSS px (0 when on it).
 fn off_screen(element: &Element) -> f64 {
-    let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0);
+    let height =
+        web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0);
     let rect = element.get_bounding_client_rect();
     (rect.top() - height).max(-rect.bottom()).max(0.0)
 }
@@ -137,7 +140,7 @@ fn mount_declared(element: &Element) {
     let preset = element.get_attribute("data-preset").and_then(|k| Preset::find(&k));
     let Some(widget) = Widget::from_key(&name) else {
         element.set_text_content(Some(&format!("Unknown widget {name:?}.")));
-        let _ = element.set_attribute("data-state", "error");
+        let _ = element.set_attribute("data-state", cvp_model::stage::Stage::Failed.key());
         return;
     };
     let id = match element.id() {
