@@ -192,6 +192,7 @@ mod tests {
             threads: 4,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         };
         let mut trace = Trace::new(Strategy::Async, 2);
         trace.makespan = 12.5;
@@ -229,6 +230,7 @@ mod tests {
             threads: 1,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         };
         let spec = Spec { items: 1, ms: [1.0; 5], io_workers: 1, threads: 1, queue: 1 };
         let point = Point { n: 1, one_ms: 1.0, fresh_ms: 1.0, fresh_startup_ms: 1.0, pooled_ms: 1.0 };
