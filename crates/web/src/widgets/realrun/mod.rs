@@ -247,7 +247,7 @@ impl Widget {
         let note: Element = find(&self.root, ".cvp-isolation").expect("built in mount()");
         note.set_inner_html("");
         let _ = note.append_child(&el("strong").text("Threads are unavailable here. ").build());
-        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix()));
+        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix(crate::embedder::framed())));
         toggle_attr(&note, "hidden", false);
     }
 }
