@@ -11,6 +11,7 @@ pub mod embed;
 pub mod export;
 pub mod fib;
 pub mod job;
+pub mod lesson;
 pub mod machine;
 pub mod pipeline;
 pub mod predict;

@@ -20,7 +20,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement};
 
-const TITLE: &str = "Start-up is not free: one thread, fresh workers, a running pool";
+pub const TITLE: &str = "Start-up is not free: one thread, fresh workers, a running pool";
 
 struct Widget {
     root: Element,
