@@ -11,8 +11,9 @@ use super::share::clipboard_write;
 use super::{anim, pipeline, realrun, startup};
 use crate::address::embed_url;
 use crate::dom::{el, find, listen};
-use cvp_model::embed::{snippet, ToEmbedder};
+use cvp_model::embed::snippet;
 use cvp_model::lesson::questions;
+use cvp_model::query::Notice;
 use cvp_model::state::field::{self, Kind, State};
 use cvp_model::state::{Widget, WidgetState};
 use std::cell::Cell;
@@ -30,6 +31,9 @@ fn title(state: &WidgetState) -> &'static str {
         WidgetState::Pipeline(_) => pipeline::TITLE,
     }
 }
+
+/// The `type` of [`cvp_model::embed::ToEmbedder::Resize`] (a native test there keeps it).
+const RESIZE: &str = "cvp:resize";
 
 /// A snippet's starting height before its preview reports one (CSS px).
 const FIRST_HEIGHT: u32 = 720;
@@ -69,11 +73,42 @@ impl Card {
     }
 }
 
+/// A card's form and what it holds: the one part that depends on the state's type, kept
+/// small (the rest of the card is built once in the binary, not once per state).
+struct Holder {
+    element: Element,
+    flags: Flags,
+    /// The state shown: the form's, with the flags the form has no control for.
+    current: Rc<dyn Fn() -> WidgetState>,
+    /// Calls its argument with what had to change whenever the reader changes a field.
+    on_change: Box<dyn FnOnce(Told)>,
+}
+
+/// What a card does with the notices of a change.
+type Told = Box<dyn Fn(Vec<Notice>)>;
+
 fn card<S: State>(root: &Element, state: S, wrap: fn(S) -> WidgetState) {
-    let whole = wrap(state);
-    let key = whole.widget().key();
-    let form = Form::new(state);
+    let form = Rc::new(Form::new(state));
     let flags = flag_boxes(&state);
+    let current = {
+        let (form, flag_state) = (form.clone(), flags.1.clone());
+        move || {
+            let mut s = form.state();
+            for (key, on) in flag_state.iter() {
+                s = field::change(s, key, if on.get() { "1" } else { "0" }).0;
+            }
+            wrap(s)
+        }
+    };
+    let element = form.element().clone();
+    let on_change = Box::new(move |f: Told| form.on_change(move |_, told| f(told)));
+    build(root, Holder { element, flags, current: Rc::new(current), on_change });
+}
+
+fn build(root: &Element, holder: Holder) {
+    let Holder { element: form, flags, current, on_change } = holder;
+    let whole = current();
+    let key = whole.widget().key();
     let notices = el("ul").class("cvp-notices").attr("aria-live", "polite").build();
     let code: HtmlTextAreaElement = el("textarea")
         .class("cvp-embed-code")
@@ -137,7 +172,7 @@ fn card<S: State>(root: &Element, state: S, wrap: fn(S) -> WidgetState) {
                     el("div")
                         .class("teach-controls")
                         .child(el("h3").text("Settings"))
-                        .child(form.element())
+                        .child(&form)
                         .child(flags.0.clone())
                         .child(notices.clone())
                         .child(el("h3").text("Embed code"))
@@ -159,27 +194,14 @@ fn card<S: State>(root: &Element, state: S, wrap: fn(S) -> WidgetState) {
     let _ = root.append_child(&section);
 
     let card = Rc::new(Card { code, link, preview, status, height: Cell::new(FIRST_HEIGHT) });
-    let form = Rc::new(form);
     let flag_state = flags.1;
-    // The state shown: the form's, with the flags the form has no control for.
-    let current = {
-        let (form, flag_state) = (form.clone(), flag_state.clone());
-        move || {
-            let mut s = form.state();
-            for (key, on) in flag_state.iter() {
-                s = field::change(s, key, if on.get() { "1" } else { "0" }).0;
-            }
-            wrap(s)
-        }
-    };
-    let current = Rc::new(current);
     card.show(&current());
     {
         let (card, current) = (card.clone(), current.clone());
-        form.on_change(move |_, told| {
+        on_change(Box::new(move |told| {
             show_notices(&notices, &told);
             card.show(&current());
-        });
+        }));
     }
     for (i, (_, _)) in flag_state.iter().enumerate() {
         let (card, current, flag_state) = (card.clone(), current.clone(), flag_state.clone());
@@ -227,10 +249,17 @@ fn card<S: State>(root: &Element, state: S, wrap: fn(S) -> WidgetState) {
             if !same || event.origin() != origin {
                 return;
             }
-            if let Ok(ToEmbedder::Resize { height }) = crate::worker::protocol::from_js(event.data()) {
+            // Only its height is read, by hand: deserialising the whole ToEmbedder (every
+            // result of every widget) here would cost the page's module several KB.
+            let data = event.data();
+            let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok();
+            let resize = field("type").and_then(|t| t.as_string()).is_some_and(|t| t == RESIZE);
+            if let Some(height) =
+                field("height").and_then(|h| h.as_f64()).filter(|_| resize).map(|h| h as u32)
+            {
                 let _ = card.preview.set_attribute("height", &height.to_string());
                 // The snippet gets room for it, rounded up to 50 px.
-                let rounded = (height.max(200) + 49) / 50 * 50;
+                let rounded = height.max(200).div_ceil(50) * 50;
                 if card.height.replace(rounded) != rounded {
                     card.show(&current());
                 }
