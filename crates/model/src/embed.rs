@@ -17,6 +17,10 @@ use crate::startup::Point;
 use crate::{Strategy, Trace};
 use serde::{Deserialize, Serialize};
 
+/// The `type` of [`ToEmbedder::Resize`], for a page that reads only heights (the teacher's
+/// page, of its previews) without deserialising every message.
+pub const RESIZE_TYPE: &str = "cvp:resize";
+
 /// Every message a widget posts to its embedder.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -231,6 +235,7 @@ mod tests {
     #[test]
     fn a_height_is_said_in_the_site_s_words_and_in_canvas_s() {
         let [ours, lti] = ToEmbedder::height(530);
+        assert_eq!(as_json(&ours)["type"], RESIZE_TYPE);
         assert_eq!(as_json(&ours), json!({"type": "cvp:resize", "height": 530}));
         // Canvas reads `subject` and `height`, and nothing else may be in the way.
         assert_eq!(as_json(&lti), json!({"subject": "lti.frameResize", "height": 530}));

@@ -11,7 +11,7 @@ use super::share::clipboard_write;
 use super::{anim, pipeline, realrun, startup};
 use crate::address::embed_url;
 use crate::dom::{el, find, listen};
-use cvp_model::embed::snippet;
+use cvp_model::embed::{snippet, RESIZE_TYPE};
 use cvp_model::lesson::questions;
 use cvp_model::query::Notice;
 use cvp_model::state::field::{self, Kind, State};
@@ -31,9 +31,6 @@ fn title(state: &WidgetState) -> &'static str {
         WidgetState::Pipeline(_) => pipeline::TITLE,
     }
 }
-
-/// The `type` of [`cvp_model::embed::ToEmbedder::Resize`] (a native test there keeps it).
-const RESIZE: &str = "cvp:resize";
 
 /// A snippet's starting height before its preview reports one (CSS px).
 const FIRST_HEIGHT: u32 = 720;
@@ -253,7 +250,7 @@ fn build(root: &Element, holder: Holder) {
             // result of every widget) here would cost the page's module several KB.
             let data = event.data();
             let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok();
-            let resize = field("type").and_then(|t| t.as_string()).is_some_and(|t| t == RESIZE);
+            let resize = field("type").and_then(|t| t.as_string()).is_some_and(|t| t == RESIZE_TYPE);
             if let Some(height) =
                 field("height").and_then(|h| h.as_f64()).filter(|_| resize).map(|h| h as u32)
             {
