@@ -20,6 +20,7 @@ pub mod query;
 pub mod record;
 pub mod rng;
 pub mod sim;
+pub mod stage;
 pub mod startup;
 pub mod state;
 #[cfg(any(test, feature = "test-support"))]

@@ -96,6 +96,20 @@ impl Capabilities {
         })
     }
 
+    /// What a run widget says once the runner is ready: the hardware threads and the pool.
+    pub fn ready(&self) -> String {
+        let pool = match self.pool_threads {
+            0 => "no thread pool".to_string(),
+            n => format!("a pool of {n} threads"),
+        };
+        let restarted = if self.pool_restarts > 0 {
+            " The first pool's workers did not all start in time, so a fresh pool replaced it."
+        } else {
+            ""
+        };
+        format!("Ready: {} hardware threads, {pool}.{restarted}", self.hardware_threads)
+    }
+
     /// What the reader can do about it, for the notice under the widget; empty when nothing.
     /// `framed`: the widget is in a frame of another page (a course page), whose own
     /// isolation it cannot have unless that page has it too.
@@ -161,6 +175,14 @@ mod tests {
         assert!(!said.ends_with(": ") && !said.contains(":)"), "{said}");
         let quiet = caps(true, true, 0).unavailable(Strategy::Threads).unwrap();
         assert_eq!(quiet, "the thread pool failed to start");
+    }
+
+    #[test]
+    fn ready_names_the_pool_and_a_restart() {
+        assert_eq!(caps(true, true, 4).ready(), "Ready: 4 hardware threads, a pool of 4 threads.");
+        assert_eq!(caps(false, false, 0).ready(), "Ready: 4 hardware threads, no thread pool.");
+        let restarted = Capabilities { pool_restarts: 1, ..caps(true, true, 4) };
+        assert!(restarted.ready().ends_with("so a fresh pool replaced it."));
     }
 
     #[test]
