@@ -127,7 +127,7 @@ pub struct PagePool {
 impl Startup {
     /// What a run of `job` that produced `trace` paid to start, on a page with `pool`.
     pub fn of(job: &Job, trace: &Trace, pool: PagePool) -> Startup {
-        if let Some(ms) = crate::startup::startup_ms(trace) {
+        if let Some(ms) = trace.startup_ms() {
             return Startup::InRun(ms);
         }
         match job.strategy {
@@ -187,6 +187,9 @@ pub struct Results {
     scaling: BTreeMap<u32, f64>,
     /// Tasks of the job those times are for.
     scaling_tasks: Option<u32>,
+    /// Every time measured of each strategy's latest job, repeats included: how far apart
+    /// they came is the noise a forecast's miss must exceed to be worth a sentence.
+    repeats: BTreeMap<Strategy, Vec<f64>>,
 }
 
 impl Results {
@@ -196,7 +199,12 @@ impl Results {
         if self.by_strategy.values().any(|o| o.job.workload != job.workload) {
             self.by_strategy.clear();
             self.traces.clear();
+            self.repeats.clear();
         }
+        if self.by_strategy.get(&job.strategy).is_some_and(|o| o.job != job) {
+            self.repeats.remove(&job.strategy);
+        }
+        self.repeats.entry(job.strategy).or_default().push(trace.makespan);
         if purpose == Purpose::Scale {
             self.scaling.insert(job.threads, trace.makespan);
             self.scaling_tasks = Some(job.workload.tasks());
@@ -215,6 +223,12 @@ impl Results {
     /// Each strategy's latest run, with its trace, in the site's strategy order.
     pub fn runs(&self) -> impl Iterator<Item = (Job, &Trace)> {
         self.by_strategy.iter().map(|(s, o)| (o.job, &self.traces[s]))
+    }
+
+    /// How far apart repeat runs of `strategy`'s latest job came
+    /// ([`crate::forecast::spread`]); 0 before a repeat.
+    pub fn noise(&self, strategy: Strategy) -> f64 {
+        self.repeats.get(&strategy).map_or(0.0, |t| crate::forecast::spread(t))
     }
 
     /// Forgets the scaling points (a new measurement starts).
@@ -285,6 +299,20 @@ mod tests {
         t.lanes =
             vec![crate::Lane { kind: crate::LaneKind::Main, label: "main".into(), segments: vec![] }; lanes];
         t
+    }
+
+    #[test]
+    fn noise_is_the_spread_of_repeats_of_one_job() {
+        let mut r = Results::default();
+        let pool = PagePool { threads: 4, startup_ms: 0.0 };
+        r.record(job(Strategy::Sync), Purpose::Compare, &trace(100.0, 1), pool);
+        assert_eq!(r.noise(Strategy::Sync), 0.0, "one run shows no noise");
+        r.record(job(Strategy::Sync), Purpose::Compare, &trace(125.0, 1), pool);
+        assert!((r.noise(Strategy::Sync) - 0.25).abs() < 1e-12);
+        // Another job of the same strategy starts afresh: its times are not repeats.
+        r.record(Job { threads: 2, ..job(Strategy::Sync) }, Purpose::Compare, &trace(300.0, 1), pool);
+        assert_eq!(r.noise(Strategy::Sync), 0.0);
+        assert_eq!(r.noise(Strategy::Threads), 0.0);
     }
 
     #[test]

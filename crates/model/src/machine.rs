@@ -33,6 +33,10 @@ pub struct Capabilities {
     /// ready in time.
     #[serde(default)]
     pub pool_restarts: u32,
+    /// The runner's calibration (`crate::forecast`), measured as it started: what every
+    /// forecast on the page rests on. `None` if it could not be measured.
+    #[serde(default)]
+    pub calibration: Option<crate::forecast::Calibration>,
 }
 
 fn yes() -> bool {
@@ -61,6 +65,7 @@ impl Capabilities {
             pool_startup_ms: 0.0,
             pool_error: None,
             pool_restarts: 0,
+            calibration: None,
         }
     }
 

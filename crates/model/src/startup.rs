@@ -6,7 +6,7 @@
 
 use crate::job::{Job, Workload};
 use crate::machine::Capabilities;
-use crate::trace::{Phase, Strategy, Trace};
+use crate::trace::{Strategy, Trace};
 
 /// The experiment's jobs: the work is a page "parse" of fixed computation (see the real
 /// runs' `parse`) with no wait, so `work_ms` is milliseconds of one idle core.
@@ -48,15 +48,6 @@ pub struct Point {
     pub fresh_startup_ms: f64,
     /// N threads of a running pool (ms).
     pub pooled_ms: f64,
-}
-
-/// How long starting a run's workers took: from the first Starting segment's start to the
-/// last one's end; `None` when the run started none.
-pub fn startup_ms(trace: &Trace) -> Option<f64> {
-    let starting = trace.segments().filter(|(_, s)| s.phase == Phase::Starting);
-    let (first, last) =
-        starting.fold((f64::INFINITY, 0.0f64), |(a, b), (_, s)| (a.min(s.start), b.max(s.end)));
-    (last > 0.0).then(|| last - first.min(last))
 }
 
 /// The work size (ms of one core) above which `n` fresh workers on `cores` cores beat one
@@ -164,7 +155,7 @@ impl Experiment {
                     n,
                     one_ms: self.one_ms,
                     fresh_ms: trace.makespan,
-                    fresh_startup_ms: startup_ms(trace).unwrap_or(0.0),
+                    fresh_startup_ms: trace.startup_ms().unwrap_or(0.0),
                     pooled_ms: f64::NAN,
                 })
             }
@@ -216,7 +207,7 @@ pub fn ready(machine: &Capabilities) -> String {
 mod tests {
     use super::*;
     use crate::testing::{from_lanes, lane, seg};
-    use crate::LaneKind;
+    use crate::{LaneKind, Phase};
 
     /// A one-lane run of `ms`, its first 3 ms starting a worker when `starts`.
     fn run(strategy: Strategy, ms: f64, starts: bool) -> Trace {

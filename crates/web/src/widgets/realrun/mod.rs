@@ -18,8 +18,8 @@ use crate::client::{RunEvent, Runner};
 use crate::dom::{el, toggle_attr};
 use crate::worker::protocol::Capabilities;
 use cvp_model::compare::{PagePool, Plan, Purpose, Queue, Results, Startup};
+use cvp_model::forecast::{explain, forecast, gap, Calibration};
 use cvp_model::job::{Job, RunKind};
-use cvp_model::predict::{explain, gap, prediction};
 use cvp_model::query::Notice;
 use cvp_model::stage::Stage;
 use cvp_model::state::{RunState, WidgetState};
@@ -27,6 +27,7 @@ use cvp_model::{Strategy, Trace};
 use cvp_scene::format_duration;
 use results::ResultsView;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlProgressElement};
@@ -44,10 +45,20 @@ struct Widget {
     share: Option<Share>,
     queue: Queue,
     results: Results,
-    /// Under the timelines: how the runs compare with their predictions.
+    /// Under the buttons: each strategy's forecast for the form's job, before it runs.
+    forecast_line: Element,
+    /// The calibration the forecasts rest on (the runner's, then what processes runs
+    /// measured of a fresh worker's start-up).
+    calibration: Option<Calibration>,
+    /// The forecast made before each strategy's latest run, with its job.
+    forecasts: BTreeMap<Strategy, (Job, Trace)>,
+    /// Under the timelines: how the runs compare with their forecasts.
     predicted_notes: Element,
     /// What the URL asked for that had to change, shown until the first run.
     url_notices: Vec<Notice>,
+    /// Whether the reader last changed their guess with the runs it is scored on already
+    /// on the page.
+    guessed_after_run: bool,
 }
 
 const BUTTONS: [Button; 4] = [
@@ -74,6 +85,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         el("progress").class("cvp-progress").attr("max", "1").attr("value", "0").build().unchecked_into();
     let isolation = el("p").class("cvp-isolation").attr("hidden", "").build();
     let predicted_notes = el("p").class("cvp-predicted").attr("hidden", "").build();
+    let forecast_line = el("p").class("cvp-forecast").attr("hidden", "").build();
     // A panel for each strategy's measured run and one for its prediction.
     let titles: Vec<String> = (1..=2 * Strategy::ALL.len()).map(|i| format!("Run {i}")).collect();
     let built =
@@ -93,7 +105,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
             title: title(kind),
             buttons: &BUTTONS,
             head: vec![isolation.clone(), form.element().clone()],
-            between: vec![progress.clone().into()],
+            between: vec![forecast_line.clone(), progress.clone().into()],
             body: vec![
                 results_view.table().clone(),
                 view.element(),
@@ -116,8 +128,12 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         share: None,
         queue: Queue::default(),
         results: Results::default(),
+        forecast_line,
+        calibration: None,
+        forecasts: BTreeMap::new(),
         predicted_notes,
         url_notices: notices,
+        guessed_after_run: false,
     }));
     let weak = Rc::downgrade(&widget);
     let share = shell.share(host, title(kind), move || {
@@ -138,10 +154,13 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
     let kind = widget.borrow().kind;
     prose::on_predict(kind, move || {
         if let Some(w) = predicting.upgrade() {
-            let w = w.borrow();
-            if let Some(caps) = &w.caps {
-                prose::show(w.kind, &w.results, caps);
-            }
+            let mut w = w.borrow_mut();
+            // A guess set with both runs it is scored on already measured is shown, not scored.
+            let subject = cvp_model::guess::subject(w.kind);
+            let rows = w.results.rows();
+            w.guessed_after_run =
+                [Strategy::Sync, subject].iter().all(|s| rows.iter().any(|r| r.strategy == *s));
+            w.show_prose();
         }
     });
 }
@@ -176,6 +195,7 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
         if let Some(w) = weak.upgrade() {
             let w = w.borrow();
             w.shell.tell(&notices);
+            w.show_forecast();
             if let Some(share) = &w.share {
                 share.changed();
             }
@@ -184,6 +204,53 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
 }
 
 impl Widget {
+    /// The essay's sentences about this widget's runs, and the reader's guess against them.
+    fn show_prose(&self) {
+        let Some(caps) = &self.caps else { return };
+        let subject = cvp_model::guess::subject(self.kind);
+        let runs: BTreeMap<Strategy, (Job, &Trace)> =
+            self.results.runs().map(|(j, t)| (j.strategy, (j, t))).collect();
+        // The forecast's speedup, from the forecasts made before the runs being compared.
+        let forecast_of = |s: Strategy| {
+            let (job, _) = runs.get(&s)?;
+            self.forecasts.get(&s).filter(|(j, _)| j == job).map(|(_, t)| t.makespan)
+        };
+        let forecast = forecast_of(Strategy::Sync).zip(forecast_of(subject)).map(|(a, b)| a / b.max(1e-9));
+        let reveal = prose::Reveal {
+            forecast,
+            overlap: runs.get(&subject).map_or(0, |(_, t)| t.max_cpu_overlap()),
+            after_run: self.guessed_after_run,
+        };
+        prose::show(self.kind, &self.results, caps, &reveal);
+    }
+
+    /// Each strategy this page can run, forecast for the form's job on this machine: the
+    /// line under the buttons, and before any run, the chosen strategy's timeline.
+    fn show_forecast(&self) {
+        let (Some(caps), Some(cal)) = (&self.caps, &self.calibration) else { return };
+        let (job, _) = self.form.state().job(caps.hardware_threads);
+        let runnable = |s: &Strategy| caps.unavailable(*s).is_none();
+        let times: Vec<(Strategy, f64)> = Strategy::ALL
+            .into_iter()
+            .filter(runnable)
+            .map(|strategy| Job { strategy, ..job })
+            .filter(|j| j.too_long(caps.hardware_threads).is_none())
+            .map(|j| (j.strategy, forecast(&j, cal).makespan))
+            .collect();
+        self.forecast_line.set_text_content(Some(&cvp_scene::prose::forecast_line(cal, &times, self.kind)));
+        toggle_attr(&self.forecast_line, "hidden", times.is_empty());
+        if self.results.rows().is_empty()
+            && runnable(&job.strategy)
+            && job.too_long(caps.hardware_threads).is_none()
+        {
+            toggle_attr(&self.view.element(), "hidden", false);
+            self.view.load_titled(
+                vec![(format!("{} (forecast)", job.strategy.label()), forecast(&job, cal))],
+                None,
+            );
+        }
+    }
+
     fn explain_isolation(&self, ready: &Capabilities) {
         let Some(why) = ready.unavailable(Strategy::Threads) else { return };
         let note = &self.isolation;
@@ -230,7 +297,9 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Capabilities, asked: RunState)
     told.append(&mut notices);
     w.shell.tell(&told);
     w.url_notices = told;
+    w.calibration = ready.calibration;
     w.shell.say(&ready.ready());
+    w.show_forecast();
 }
 
 fn start(widget: &Rc<RefCell<Widget>>, plan: Plan) {
@@ -273,6 +342,10 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
         let mut w = widget.borrow_mut();
         let Some((job, purpose)) = w.queue.start_next() else { return false };
         w.progress.set_value(0.0);
+        // The forecast is made now, before the run, from what was measured before it.
+        if let Some(cal) = w.calibration {
+            w.forecasts.insert(job.strategy, (job, forecast(&job, &cal)));
+        }
         w.shell.set_stage(Stage::Running);
         w.shell.say(&format!("Running {}…", job.strategy.label()));
         (w.shell.runner().clone(), job, purpose)
@@ -340,8 +413,15 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     let caps = w.caps.clone().expect("runs start only once ready");
     let pool = PagePool { threads: caps.pool_threads, startup_ms: caps.pool_startup_ms };
     w.results.record(job, purpose, trace, pool);
-    w.results_view.show(&w.results);
-    prose::show(w.kind, &w.results, &caps);
+    if let Some(cal) = &mut w.calibration {
+        cal.learn(&job, trace);
+    }
+    w.results_view.show(&w.results, &w.forecasts);
+    if job.strategy == Strategy::Sync || job.strategy == cvp_model::guess::subject(w.kind) {
+        // A new measurement to score against: the guess on the page came before it.
+        w.guessed_after_run = false;
+    }
+    w.show_prose();
     // What a Web Worker costs, said where it was paid: a thread is not free here either.
     let workers = match Startup::of(&job, trace, pool) {
         Startup::InRun(ms) => {
@@ -364,25 +444,29 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     ));
 }
 
-/// Draws every strategy's measured timeline, each beside the simulator's replay of its
-/// measured tasks on this machine's hardware threads (`cvp_model::predict`), on one time
-/// axis, and says where a run and its replay differ. With `last` (no job ran after it), the
-/// widget is done once they show; otherwise the job now running owns the widget's state.
+/// Draws every strategy's measured timeline above the forecast made before it ran, on one
+/// time axis, and says where a run missed its forecast by more than the noise and what its
+/// trace shows made the difference. With `last` (no job ran after it), the widget is done
+/// once they show; otherwise the job now running owns the widget's state.
 fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
     let w = widget.borrow();
-    let hardware_threads = w.caps.as_ref().map_or(1, |c| c.hardware_threads);
     let (mut panels, mut gaps) = (Vec::new(), Vec::new());
     for (job, measured) in w.results.runs() {
-        let predicted = prediction(&job, measured, hardware_threads);
         let label = job.strategy.label();
-        gaps.extend(gap(&job, measured, &predicted, hardware_threads));
         // Short: a phone's panel has room for little beside the clock, which gives the time.
         panels.push((format!("{label} (measured)"), measured.clone()));
-        panels.push((format!("{label} (predicted)"), predicted));
+        let Some((forecast_job, forecast)) = w.forecasts.get(&job.strategy).filter(|(j, _)| *j == job) else {
+            continue;
+        };
+        if let Some(cal) = &w.calibration {
+            gaps.extend(gap(forecast_job, measured, forecast, cal, w.results.noise(job.strategy)));
+        }
+        panels.push((format!("{label} (forecast)"), forecast.clone()));
     }
-    let note = if gaps.is_empty() {
-        "Each measured run came within 10 % of the simulator's prediction for it (the same \
-         tasks, with their measured times, on this machine's hardware threads)."
+    let note = if w.calibration.is_none() {
+        "No forecast: the runner could not time its calibration runs here.".to_string()
+    } else if gaps.is_empty() {
+        "Each run came within 10 % of the forecast made before it (or within the spread of your repeat runs)."
             .to_string()
     } else {
         explain(&gaps)
