@@ -10,6 +10,7 @@ pub mod compare;
 pub mod embed;
 pub mod export;
 pub mod fib;
+pub mod import;
 pub mod job;
 pub mod machine;
 pub mod pipeline;
