@@ -281,6 +281,9 @@ struct Span {
     seq: usize,
 }
 
+/// A begin event not yet ended: its time, its place in the file, its kind and task.
+type Open = (f64, usize, Phase, Option<u64>);
+
 /// What the metadata events say about a process or thread.
 #[derive(Default)]
 struct Names {
@@ -363,7 +366,7 @@ fn build(events: &[RawEvent]) -> Result<Imported, String> {
     let mut spans: HashMap<(Id, Id), Vec<Span>> = HashMap::new();
     // First appearance of each lane, to order lanes that no sort index orders.
     let mut first_seen: HashMap<(Id, Id), usize> = HashMap::new();
-    let mut open: HashMap<(Id, Id), Vec<(f64, usize, Phase, Option<u64>)>> = HashMap::new();
+    let mut open: HashMap<(Id, Id), Vec<Open>> = HashMap::new();
     let mut ignored: BTreeMap<String, usize> = BTreeMap::new();
     let (mut unmatched_ends, mut by_category, mut by_word, mut by_default) = (0usize, 0usize, 0usize, 0usize);
     let mut last_ts = f64::NEG_INFINITY;

@@ -9,3 +9,4 @@ pub mod player;
 pub mod realrun;
 mod share;
 pub mod startup;
+pub mod traces;
