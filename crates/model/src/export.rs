@@ -116,7 +116,7 @@ pub fn to_chrome_trace(panels: &[Panel]) -> String {
             let tid = li + 1;
             events.push(json!({"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {
                 "name": lane.label,
-                "lane_kind": crate::import::lane_kind_key(lane.kind),
+                "lane_kind": lane.kind.key(),
             }}));
             events.push(json!({"name": "thread_sort_index", "ph": "M", "pid": pid, "tid": tid, "args": {"sort_index": li}}));
             for s in &lane.segments {

@@ -294,26 +294,6 @@ struct Names {
     cores: Option<u32>,
 }
 
-fn lane_kind_from(key: &str) -> Option<LaneKind> {
-    match key {
-        "main" => Some(LaneKind::Main),
-        "thread" => Some(LaneKind::Thread),
-        "coroutine" => Some(LaneKind::Coroutine),
-        "process" => Some(LaneKind::Process),
-        _ => None,
-    }
-}
-
-/// The key a lane kind has in exports (`lane_kind` in a `thread_name` event's args).
-pub fn lane_kind_key(kind: LaneKind) -> &'static str {
-    match kind {
-        LaneKind::Main => "main",
-        LaneKind::Thread => "thread",
-        LaneKind::Coroutine => "coroutine",
-        LaneKind::Process => "process",
-    }
-}
-
 /// Reads a trace in Chrome's Trace Event Format (see the module's documentation).
 pub fn from_chrome_trace(text_in: &str) -> Result<Imported, String> {
     if let Some(why) = refuse_size(text_in.len() as f64) {
@@ -405,7 +385,7 @@ fn build(events: &[RawEvent]) -> Result<Imported, String> {
                         target.name = Some(s.chars().take(120).collect());
                     }
                     if let Some(Value::String(k)) = args.get("lane_kind") {
-                        target.kind = lane_kind_from(k);
+                        target.kind = LaneKind::from_key(k);
                     }
                     if let Some(Value::String(k)) = args.get("strategy") {
                         target.strategy = Strategy::from_key(k);
