@@ -14,12 +14,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "students")
 
 
-def trace(program, *args):
+def trace(program, *args, flags=()):
     """Runs pytrace on a fixture; returns its trace and, per lane, its kind, name and events."""
     with tempfile.TemporaryDirectory() as out:
         path = os.path.join(out, "trace.json")
         done = subprocess.run(
-            [sys.executable, os.path.join(HERE, "pytrace.py"), "-o", path,
+            [sys.executable, os.path.join(HERE, "pytrace.py"), *flags, "-o", path,
              os.path.join(FIXTURES, program), *args],
             capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
@@ -62,11 +62,37 @@ class Threads(unittest.TestCase):
             self.assertGreaterEqual(total(by_name[name], "waiting", "time.sleep"), 45, name)
         for name in ("compute-1", "compute-2", "fetch-1", "fetch-2"):
             self.assertEqual(len([e for e in by_name[name]["events"] if e["cat"] == "starting"]), 1, name)
-        # Each compute thread holds the lock for 20 ms while sleeping: whoever comes second
+        # Each compute thread holds the lock for 40 ms while sleeping: whoever comes second
         # waits for it.
         blocked = sum(total(lane, "blocked", "Lock.acquire") for lane in by_name.values())
-        self.assertGreaterEqual(blocked, 15)
+        self.assertGreaterEqual(blocked, 10)
         self.assertGreater(total(by_name["MainThread"], "waiting", "Thread.join"), 0)
+
+
+class Gil(unittest.TestCase):
+    GIL = "waiting for the GIL (inferred)"
+
+    def waits(self, lane):
+        return [(e["ts"], e["ts"] + e["dur"]) for e in lane["events"] if e["name"] == self.GIL]
+
+    @unittest.skipUnless(getattr(sys, "_is_gil_enabled", lambda: True)(), "this Python has no GIL")
+    def test_two_computing_threads_take_turns_with_the_gil(self):
+        data, lanes = trace("gil_threads.py", flags=["--gil"])
+        self.assertTrue(data["otherData"]["gil_inferred"])
+        by_name = {lane["name"]: lane for lane in lanes.values()}
+        one, two = self.waits(by_name["fib-1"]), self.waits(by_name["fib-2"])
+        self.assertTrue(one and two, "each waits for the other at some point")
+        # Turns: while one waits the other runs, so their waits hardly overlap.
+        both = sum(max(0, min(b1, b2) - max(a1, a2)) for a1, b1 in one for a2, b2 in two)
+        shorter = min(sum(b - a for a, b in one), sum(b - a for a, b in two))
+        self.assertLess(both, 0.1 * shorter, f"{both} µs waited by both, of {shorter}")
+        for e in by_name["MainThread"]["events"]:
+            self.assertNotEqual(e["name"], self.GIL, "main only joins: its waits are its own")
+
+    def test_without_the_flag_nothing_is_inferred(self):
+        data, lanes = trace("gil_threads.py")
+        self.assertFalse(data["otherData"]["gil_inferred"])
+        self.assertFalse(any(self.waits(lane) for lane in lanes.values()))
 
 
 class Asyncio(unittest.TestCase):

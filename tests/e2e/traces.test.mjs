@@ -14,8 +14,9 @@ const env = setup();
 
 /// Runs tools/pytrace.py on a sample program of tests/fixtures/students; returns the file.
 function pytrace(program, ...args) {
+  const flags = args[0] === "--gil" ? [args.shift()] : [];
   const out = join(mkdtempSync(join(tmpdir(), "cvp-pytrace-")), program.replace(/\.py$/, ".json"));
-  execFileSync("python3", [join(ROOT, "tools", "pytrace.py"), "-o", out, join(ROOT, "tests", "fixtures", "students", program), ...args], {
+  execFileSync("python3", [join(ROOT, "tools", "pytrace.py"), ...flags, "-o", out, join(ROOT, "tests", "fixtures", "students", program), ...args], {
     stdio: ["ignore", "ignore", "pipe"],
     timeout: 60_000,
   });
@@ -54,7 +55,7 @@ async function laneRows(viewer) {
 const url = () => `${env.urls.CVP_SITE_ISOLATED}traces.html`;
 
 test("a student's threads, traced by pytrace.py, load and play with the player's controls", limit(), async () => {
-  const file = pytrace("threads_and_lock.py");
+  const file = pytrace("threads_and_lock.py", "--gil");
   await withPage(env, url(), async (page) => {
     const viewer = page.locator("[data-traces]");
     await waitState(viewer, "empty");
@@ -67,6 +68,9 @@ test("a student's threads, traced by pytrace.py, load and play with the player's
     assert.deepEqual(requests, [], "reading a file sends nothing");
     const rows = await laneRows(viewer);
     assert.deepEqual(rows.map((r) => r[0]), ["MainThread", "compute-1", "compute-2", "fetch-1", "fetch-2"]);
+    // The table's columns: lane, tasks, computing, waiting (I/O), other (start-up, lock,
+    // GIL). The fetch threads sleep 50 and 80 ms.
+    for (const row of rows.slice(3)) assert.ok(parseFloat(row[3]) >= 45, `${row[0]} sleeps: ${row}`);
     const canvas = viewer.locator("canvas.cvp-canvas");
     assert.match(await canvas.getAttribute("aria-label"), /Threads \+ global lock: 5 lanes in/);
     // The legend shows the kinds the program went through: its waits, its lock, its start-ups.
