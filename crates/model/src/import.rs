@@ -52,6 +52,35 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
+/// Where traces.html's viewer is: the one value behind its `data-state` attribute, which
+/// tests and styles read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// No trace yet.
+    Empty,
+    /// A file is being read.
+    Reading,
+    /// A trace is shown.
+    Loaded,
+    /// The last file was refused (the trace shown before, if any, stays).
+    Refused,
+}
+
+impl Shown {
+    /// Every state.
+    pub const ALL: [Shown; 4] = [Shown::Empty, Shown::Reading, Shown::Loaded, Shown::Refused];
+
+    /// The value of `data-state`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Shown::Empty => "empty",
+            Shown::Reading => "reading",
+            Shown::Loaded => "loaded",
+            Shown::Refused => "refused",
+        }
+    }
+}
+
 /// Why a file of `bytes` bytes is refused before it is even read, if it is.
 pub fn refuse_size(bytes: f64) -> Option<String> {
     (bytes > MAX_BYTES as f64).then(|| {
@@ -902,6 +931,12 @@ mod tests {
         // String ids are lanes too.
         let got = read(json!([{"ph": "X", "pid": "p", "tid": "main", "ts": 0, "dur": 5}]));
         assert_eq!(got.trace.lanes[0].label, "thread main");
+    }
+
+    #[test]
+    fn the_viewers_states_are_the_attributes_contract() {
+        let keys: Vec<_> = Shown::ALL.iter().map(|s| s.key()).collect();
+        assert_eq!(keys, ["empty", "reading", "loaded", "refused"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use super::player::Player;
 use crate::dom::{el, listen};
-use cvp_model::import::{from_chrome_trace, refuse_size, Imported};
+use cvp_model::import::{from_chrome_trace, refuse_size, Imported, Shown};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -59,7 +59,7 @@ pub fn mount(root: &Element) {
     for child in [&drop, &status, &notes, &holder] {
         let _ = root.append_child(child);
     }
-    let _ = root.set_attribute("data-state", "empty");
+    set_shown(root, Shown::Empty);
     status.set_text_content(Some("No trace loaded yet."));
     let page = Rc::new(RefCell::new(Page { root: root.clone(), status, notes, holder, player: None }));
 
@@ -74,6 +74,7 @@ pub fn mount(root: &Element) {
     });
     let p = page.clone();
     listen(&sample, "click", move |_| {
+        set_shown(&p.borrow().root, Shown::Reading);
         let p = p.clone();
         crate::fault::spawn_local(async move {
             let text = fetch_text(SAMPLE).await;
@@ -102,6 +103,11 @@ pub fn mount(root: &Element) {
     });
 }
 
+/// The viewer's `data-state`, written from the model's type only.
+fn set_shown(root: &Element, shown: Shown) {
+    let _ = root.set_attribute("data-state", shown.key());
+}
+
 /// Reads `file` in the page (never uploaded), refusing one too large before reading it.
 fn read_file(page: &Rc<RefCell<Page>>, file: web_sys::File) {
     if let Some(why) = refuse_size(file.size()) {
@@ -109,7 +115,11 @@ fn read_file(page: &Rc<RefCell<Page>>, file: web_sys::File) {
         return;
     }
     let name = file.name();
-    page.borrow().status.set_text_content(Some(&format!("Reading {name}…")));
+    {
+        let p = page.borrow();
+        set_shown(&p.root, Shown::Reading);
+        p.status.set_text_content(Some(&format!("Reading {name}…")));
+    }
     let page = page.clone();
     crate::fault::spawn_local(async move {
         match JsFuture::from(file.text()).await.map(|t| t.as_string().unwrap_or_default()) {
@@ -134,7 +144,7 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 /// Says why nothing new is shown; the trace shown before, if any, stays.
 fn refuse(page: &Rc<RefCell<Page>>, why: &str) {
     let p = page.borrow();
-    let _ = p.root.set_attribute("data-state", "refused");
+    set_shown(&p.root, Shown::Refused);
     p.status.set_text_content(Some(&format!("Not loaded. {why}")));
     p.notes.set_text_content(None);
 }
@@ -158,5 +168,5 @@ fn show(page: &Rc<RefCell<Page>>, title: &str, text: &str) {
         let _ = p.notes.append_child(&el("li").text(&note).build());
     }
     p.player = Some(player);
-    let _ = p.root.set_attribute("data-state", "loaded");
+    set_shown(&p.root, Shown::Loaded);
 }
