@@ -156,3 +156,27 @@ test("the sample loads, and hostile or huge files are refused with their reason"
     assert.match(await refused("huge.json", { path: huge }), /up to 32 MiB/);
   });
 });
+
+test("at 360 px nothing scrolls sideways, and the keyboard reaches the file and the sample", limit(), async () => {
+  await withPage(env, url(), async (page) => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    const viewer = page.locator("[data-traces]");
+    await waitState(viewer, "empty");
+    // Tab from the top: the file input (drawn as its label, which shows the focus), then
+    // the sample button, which Enter presses.
+    let found = false;
+    for (let i = 0; i < 10 && !found; i++) {
+      await page.keyboard.press("Tab");
+      found = await page.evaluate(() => document.activeElement?.type === "file");
+    }
+    assert.ok(found, "Tab reaches the file input");
+    const outline = await page.locator(".cvp-file-label").evaluate((l) => getComputedStyle(l).outlineStyle);
+    assert.equal(outline, "solid", "its label shows the focus");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.action), "sample");
+    await page.keyboard.press("Enter");
+    await waitState(viewer, "loaded");
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 360, `the page is ${wide} px wide at 360`);
+  });
+});

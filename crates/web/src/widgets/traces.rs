@@ -45,10 +45,11 @@ pub fn mount(root: &Element) {
         .child(
             el("p")
                 .class("cvp-drop-actions")
+                // The input before its label, so that the label can show the input's focus.
+                .child(&input)
                 .child(
                     el("label").attr("for", "cvp-trace-file").class("cvp-file-label").text("Choose a file"),
                 )
-                .child(&input)
                 .child(&sample),
         )
         .build();
