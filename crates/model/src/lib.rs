@@ -11,6 +11,7 @@ pub mod embed;
 pub mod export;
 pub mod fib;
 pub mod forecast;
+pub mod guess;
 pub mod import;
 pub mod job;
 pub mod machine;
