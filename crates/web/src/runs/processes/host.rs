@@ -36,6 +36,7 @@ struct State {
     error: Option<String>,
 }
 
+// code-panel: processes
 /// Runs `workload` on `count` fresh processes. Returns the measured tasks and each
 /// process's start-up.
 pub async fn run(
@@ -116,3 +117,4 @@ fn dispatch(st: &mut State, lane: u32, workload: Workload, total: u32) {
         st.error = Some(format!("could not send a task to process {}: {e:?}", lane + 1));
     }
 }
+// code-panel-end
