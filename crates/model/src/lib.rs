@@ -13,6 +13,7 @@ pub mod fib;
 pub mod forecast;
 pub mod guess;
 pub mod job;
+pub mod lesson;
 pub mod machine;
 pub mod pipeline;
 pub mod presets;

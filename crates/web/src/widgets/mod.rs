@@ -10,3 +10,4 @@ pub mod player;
 pub mod realrun;
 mod share;
 pub mod startup;
+pub mod teach;
