@@ -11,12 +11,15 @@
 //    fetches the wasm;
 // 3. drops the wasm's name section (function names for debuggers: a quarter of the file).
 //    Stripping in the compiler instead also drops the target_features section
-//    wasm-bindgen reads.
+//    wasm-bindgen reads;
+// 4. packs the finished site into lesson.zip, beside it: the whole site as one file for a
+//    course platform, offered on teach.html (docs/DEPLOY.md).
 // Fails the build, rather than ship a page that would not start, if Trunk's output no
 // longer looks as expected.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { zipFolder } from "./zip.mjs";
 
 const fail = (why) => {
   console.error(`finish-dist: ${why}`);
@@ -109,3 +112,8 @@ const after = withoutNames(before);
 writeFileSync(wasmPath, after);
 writeFileSync(page, html);
 console.error(`finish-dist: start.js written, ${modules.length} modulepreloads and the wasm preload moved into it; wasm ${before.length} -> ${after.length} bytes without its names`);
+
+const LESSON = "lesson.zip";
+const zip = zipFolder(dir, { skip: [LESSON] });
+writeFileSync(join(dir, LESSON), zip);
+console.error(`finish-dist: ${LESSON} written, ${zip.length} bytes`);

@@ -10,6 +10,8 @@ pub mod player;
 pub mod realrun;
 mod share;
 pub mod startup;
+pub mod teach;
+pub mod traces;
 
 use crate::address::Host;
 use crate::dom::el;
