@@ -110,3 +110,22 @@ for (const query of EMBEDS) {
     });
   });
 }
+
+// The teacher's page (a card per widget, each with a live preview in a frame) and the trace
+// viewer: their own markup, the widgets' parts and the frames' documents.
+for (const path of ["teach.html", "traces.html"]) {
+  test(`axe: ${path} at 360 and 1280 px, light and dark`, limit(), async () => {
+    await withPage(env, `${env.urls.CVP_SITE_ISOLATED}${path}`, async (page) => {
+      const found = [];
+      await page.waitForFunction(() => window.wasmBindings !== undefined, null, { timeout: 45_000 });
+      if (path === "teach.html") await page.locator("section.teach-card").first().waitFor();
+      for (const width of [360, 1280]) {
+        for (const scheme of ["light", "dark"]) {
+          await withScheme(page, scheme, width);
+          found.push(...(await audit(page, `${path} at ${width} px, ${scheme}`)));
+        }
+      }
+      assert.deepEqual(found, [], "axe found violations");
+    });
+  });
+}
