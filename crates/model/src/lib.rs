@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod predict;
 pub mod presets;
 pub mod query;
+pub mod race;
 pub mod record;
 pub mod rng;
 pub mod sim;

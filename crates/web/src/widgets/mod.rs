@@ -6,6 +6,7 @@ mod form;
 mod icons;
 pub mod pipeline;
 pub mod player;
+pub mod race;
 pub mod realrun;
 mod share;
 pub mod startup;
