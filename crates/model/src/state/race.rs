@@ -11,9 +11,9 @@ pub const RACE_PARAMS: [Param; 2] = [
     Param::whole("increments", 1000.0, 5_000_000.0, 1_000_000.0, "increments each thread makes"),
 ];
 
-/// The most increments one run may make in all, threads × increments: the lock's, the
-/// slowest, took about 0.1 µs each with two threads on the 2-core test machine, so this is
-/// about a second (docs/BENCHMARKS.md has the figures).
+/// The most increments one run may make in all, threads × increments: under the lock, the
+/// slowest way, an increment took a thread 39 to 154 ns with two threads on the 2-core test
+/// machine (five runs, the essay's figures), so a run of this many takes about a second.
 pub const MOST_INCREMENTS: u64 = 8_000_000;
 
 /// The state of the race widget.

@@ -45,7 +45,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RaceState, notic
         .child(
             el("thead").child(
                 el("tr").children(
-                    ["each increment", "counter at the end", "lost", "time per increment"]
+                    ["each thread runs", "count", "lost", "per increment"]
                         .map(|h| el("th").attr("scope", "col").text(h).build()),
                 ),
             ),
