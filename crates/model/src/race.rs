@@ -382,7 +382,7 @@ pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -514,10 +514,13 @@ mod tests {
         let racy = run(RACY, 1_500_000, &[(0.0, 4.0), (0.0, 4.0)]);
         let atomic = run(ATOMIC, 2_000_000, &[(0.0, 20.0), (0.0, 20.0)]);
         let lock = run(LOCK, 2_000_000, &[(0.0, 200.0), (0.0, 200.0)]);
-        assert_eq!(costs(&[atomic.clone()]), None, "nothing to compare with yet");
+        assert_eq!(costs(std::slice::from_ref(&atomic)), None, "nothing to compare with yet");
         let said = costs(&[racy.clone(), atomic, lock.clone()]).unwrap();
         assert!(said.starts_with("Per increment, the separate load and store took 4.0 ns;"), "{said}");
-        assert!(said.contains("the atomic add 20 ns, 5.0 times as long; the lock 200 ns, 50 times as long"), "{said}");
+        assert!(
+            said.contains("the atomic add 20 ns, 5.0 times as long; the lock 200 ns, 50 times as long"),
+            "{said}"
+        );
         assert!(said.ends_with("slower, by up to 50 times."), "{said}");
         // In WebAssembly the racy pair is two ordered accesses: the atomic add may be faster.
         let quick = run(ATOMIC, 2_000_000, &[(0.0, 1.0), (0.0, 1.0)]);
