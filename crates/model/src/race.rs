@@ -297,8 +297,8 @@ pub fn unavailable(caps: &Capabilities) -> Option<String> {
         NoThreads::PoolFailed(None) => "the thread pool failed to start".to_string(),
     };
     Some(format!(
-        "No race can run here: it needs threads that share one counter, and {why}. Processes would not race, \
-         since each counts in memory of its own. {}",
+        "No race can run here: it needs threads that share one counter, and {why}. {} Processes would not \
+         race, since each counts in memory of its own.",
         caps.fix()
     ))
 }
