@@ -35,16 +35,16 @@ test("predict, run every strategy, and the prose quotes the table", limit(), asy
     assert.match(said, /^You predicted Coroutines/, said);
     assert.ok(said.includes(fastest[1].wallText), `the reveal names the fastest run's time: ${said}`);
 
-    // Every strategy's measured timeline stays, each beside the simulator's prediction,
+    // Every strategy's measured timeline stays, each beside the forecast made before it ran,
     // and the page says how they compare.
     const panels = await fib.locator(".cvp-panels canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));
     for (const strategy of ran) {
       const label = (await fib.locator(`select[name=strategy] option[value=${strategy}]`).textContent()).replace(/ \(unavailable here\)$/, "");
       assert.ok(panels.some((p) => p.startsWith(`${label} (measured)`)), `${label}'s measured timeline is drawn: ${panels.join(" | ")}`);
-      assert.ok(panels.some((p) => p.startsWith(`${label} (predicted)`)), `and its prediction: ${panels.join(" | ")}`);
+      assert.ok(panels.some((p) => p.startsWith(`${label} (forecast)`)), `and its forecast: ${panels.join(" | ")}`);
     }
     assert.equal(panels.length, 2 * ran.length, "two panels a strategy, no more");
-    assert.match(await fib.locator(".cvp-predicted").textContent(), /simulator predicted|simulator's prediction/);
+    assert.match(await fib.locator(".cvp-predicted").textContent(), /forecast/);
 
     // A changed prediction is compared at once, without running again.
     await page.locator("input[name=predict-fib][value=threads]").check();

@@ -4,7 +4,9 @@
 
 use crate::words::format_duration;
 use cvp_model::compare::{Results, Row};
+use cvp_model::forecast::Calibration;
 use cvp_model::job::RunKind;
+use cvp_model::pipeline::Spec;
 use cvp_model::Strategy;
 
 /// Within this fraction of the fastest, a strategy counts as a tie for first.
@@ -117,6 +119,95 @@ pub fn reveal(predicted: Option<Strategy>, results: &Results, runnable: usize) -
     Some(format!("{verdict} {so_far}"))
 }
 
+/// The start-up experiment's verdict from its best break-even (`cvp_model::startup`): the
+/// work size above which fresh workers pay off here, and whether `work_ms` was above it.
+pub fn startup_verdict(best: Option<(u32, f64)>, work_ms: f64) -> String {
+    match best {
+        Some((n, ms)) => format!(
+            "With what starting them cost here, {n} fresh workers pay off once the work exceeds about {}: \
+             below that, one thread is faster. At {} they {}.",
+            format_duration(ms),
+            format_duration(work_ms),
+            if work_ms > ms { "did" } else { "did not" }
+        ),
+        None => {
+            "With one hardware thread, splitting the work saves nothing: fresh workers never pay off.".into()
+        }
+    }
+}
+
+/// What the simulator says of a pipeline before it runs: its bottleneck and the
+/// throughput that allows.
+pub fn pipeline_bottleneck(spec: &Spec) -> String {
+    let b = spec.bottleneck();
+    let stage = spec.stages()[b];
+    format!(
+        "Bottleneck: {} ({} per page on {} worker{}), so at best {:.1} pages per second once the pipeline is full.",
+        stage.name,
+        format_duration(stage.ms),
+        stage.workers,
+        if stage.workers == 1 { "" } else { "s" },
+        1000.0 / spec.per_item(b)
+    )
+}
+
+/// A measured pipeline run of `ms`, beside the simulator's ideal `ideal_ms`.
+pub fn pipeline_measured(spec: &Spec, ms: f64, ideal_ms: f64) -> String {
+    format!(
+        "{} pages in {} ({:.1} per second); the simulator's ideal: {}.",
+        spec.items,
+        format_duration(ms),
+        per_second(spec.items, ms),
+        format_duration(ideal_ms)
+    )
+}
+
+/// The pipeline against the same pages as one loop and as one parallel map.
+pub fn pipeline_compared(pipeline_ms: f64, loop_ms: f64, map_ms: f64) -> String {
+    format!(
+        "The pipeline took {}; one loop {}; one parallel map {}.",
+        format_duration(pipeline_ms),
+        format_duration(loop_ms),
+        format_duration(map_ms)
+    )
+}
+
+/// Pages per second, as the pipeline's table writes it.
+pub fn per_second(items: u32, ms: f64) -> f64 {
+    items as f64 * 1000.0 / ms.max(1e-9)
+}
+
+/// The forecast before a run: each strategy's time for this job on this machine, and the
+/// calibration it comes from, so the reader can see it rests on nothing the run measures.
+pub fn forecast_line(cal: &Calibration, times: &[(Strategy, f64)], kind: RunKind) -> String {
+    let each: Vec<String> =
+        times.iter().map(|(s, ms)| format!("{} {}", s.label(), format_duration(*ms))).collect();
+    let probe = match kind {
+        RunKind::Fib => format!(
+            "one fib({}) took {} alone, ",
+            cvp_model::forecast::FIB_PROBE_N,
+            format_duration(
+                cal.fib_call_ms * cvp_model::fib::fib_calls(cvp_model::forecast::FIB_PROBE_N) as f64
+            )
+        ),
+        RunKind::Fetch => String::new(),
+    };
+    let lock = if times.iter().any(|(s, _)| *s == Strategy::Gil) {
+        // Hand-offs take a fraction of a millisecond: two decimals there.
+        let ms = cal.lock_switch_ms;
+        let each = if ms < 1.0 { format!("{ms:.2} ms") } else { format_duration(ms) };
+        format!(", the lock stood free {each} per hand-off")
+    } else {
+        String::new()
+    };
+    format!(
+        "Forecast for this job on your machine: {}. From a calibration run before it: {probe}a fresh worker took {} to start{lock}; {} hardware threads.",
+        each.join(", "),
+        format_duration(cal.worker_start_ms),
+        cal.hardware_threads
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +233,56 @@ mod tests {
             r.record(job, Purpose::Compare, &trace, PagePool { threads: 2, startup_ms: 0.0 });
         }
         r
+    }
+
+    #[test]
+    fn the_start_up_verdict_says_whether_this_work_was_above_the_break_even() {
+        let above = startup_verdict(Some((2, 80.0)), 200.0);
+        assert!(above.contains("2 fresh workers pay off once the work exceeds about 80 ms"), "{above}");
+        assert!(above.ends_with("At 200 ms they did."), "{above}");
+        assert!(startup_verdict(Some((2, 80.0)), 50.0).ends_with("At 50 ms they did not."));
+        assert!(startup_verdict(None, 50.0).contains("never pay off"));
+    }
+
+    #[test]
+    fn the_pipeline_sentences_name_the_bottleneck_and_quote_the_times() {
+        let spec =
+            Spec { items: 10, ms: [200.0, 100.0, 2.0, 80.0, 100.0], io_workers: 4, threads: 1, queue: 4 };
+        let b = pipeline_bottleneck(&spec);
+        assert_eq!(b, "Bottleneck: transform (80 ms per page on 1 worker), so at best 12.5 pages per second once the pipeline is full.");
+        let two = Spec { threads: 2, ..spec };
+        assert!(pipeline_bottleneck(&two).starts_with("Bottleneck: request (200 ms per page on 4 workers)"));
+        assert_eq!(
+            pipeline_measured(&spec, 2000.0, 1100.0),
+            "10 pages in 2.0 s (5.0 per second); the simulator's ideal: 1.1 s."
+        );
+        assert_eq!(
+            pipeline_compared(1100.0, 3800.0, 900.0),
+            "The pipeline took 1.1 s; one loop 3.8 s; one parallel map 900 ms."
+        );
+    }
+
+    #[test]
+    fn the_forecast_line_gives_each_time_and_the_calibration_behind_it() {
+        let cal = Calibration {
+            fib_call_ms: 4.0 / cvp_model::fib::fib_calls(27) as f64,
+            worker_start_ms: 38.0,
+            handoff_ms: 0.3,
+            lock_switch_ms: 0.12,
+            hardware_threads: 2,
+            pool_threads: 2,
+        };
+        let line = forecast_line(&cal, &[(Strategy::Sync, 1100.0), (Strategy::Threads, 560.0)], RunKind::Fib);
+        assert_eq!(
+            line,
+            "Forecast for this job on your machine: Synchronous 1.1 s, Threads 560 ms. From a calibration run \
+             before it: one fib(27) took 4.0 ms alone, a fresh worker took 38 ms to start; 2 hardware threads."
+        );
+        let fetch = forecast_line(&cal, &[(Strategy::Gil, 900.0)], RunKind::Fetch);
+        assert!(
+            !fetch.contains("fib") && fetch.contains("the lock stood free 0.12 ms per hand-off"),
+            "{fetch}"
+        );
     }
 
     #[test]
