@@ -20,8 +20,10 @@ const env = setup();
 /// The race (Figure 13) added 17.4 KB to the wasm (281.1 to 298.5 KB, built before and after
 /// it; scripts/wasm-weight.mjs puts about 6.7 KB in its model part, the sentences, rules and
 /// their messages' serde, and 3.9 KB in its widget and runner part) and 1 KB of essay: 339.1
-/// KB in all. Making it smaller is issue 21's work, not a reason to let it grow unseen.
-const BUDGET_KB = 342;
+/// KB in all on its own. Merged with main's forecast work (main alone built at 336.1 KB on
+/// 2026-12-04, over the old budget already), 349.6 KB. Making it smaller is issue 21's work,
+/// not a reason to let it grow unseen.
+const BUDGET_KB = 352;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;
