@@ -9,11 +9,14 @@
 //    fetch preload (Chromium says so in the console on every visit), and one that honoured
 //    it would not hand the preload to wasm-bindgen's own fetch, which has none, and would
 //    download the wasm twice. The scripts and the stylesheet keep theirs.
+// 4. packs the finished site into lesson.zip, beside it: the whole site as one file for a
+//    course platform, offered on teach.html (docs/DEPLOY.md).
 // Fails the build, rather than ship a page that would not start, if Trunk's output no
 // longer looks as expected.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { zipFolder } from "./zip.mjs";
 
 const fail = (why) => {
   console.error(`finish-dist: ${why}`);
@@ -69,3 +72,8 @@ if (!preload.includes(hash)) fail("the wasm's preload link does not carry the in
 html = html.replace(preload, preload.replace(/ integrity="?[^" >]+"?/, ""));
 writeFileSync(page, html);
 console.error(`finish-dist: start.js written; wasm ${before.length} -> ${after.length} bytes without its names`);
+
+const LESSON = "lesson.zip";
+const zip = zipFolder(dir, { skip: [LESSON] });
+writeFileSync(join(dir, LESSON), zip);
+console.error(`finish-dist: ${LESSON} written, ${zip.length} bytes`);

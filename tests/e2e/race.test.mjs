@@ -80,7 +80,8 @@ test("race embedded in a plain page: no shared memory, so nothing runs, and it s
     const note = (await w.locator(".cvp-isolation").textContent()) ?? "";
     assert.match(note, /Threads are unavailable here/);
     assert.match(note, /not cross-origin isolated/);
-    assert.match(note, /Cross-Origin-Opener-Policy: same-origin/);
+    // In another page's frame, the fix is the frame's: the widget's own site's header.
+    assert.match(note, /Document-Isolation-Policy: isolate-and-require-corp/);
     assert.equal(await w.locator("[data-action=run]").isDisabled(), true, "no run to press");
     assert.equal(await w.locator("tbody tr").count(), 0, "no race faked in the threads' place");
     const results = (await page.evaluate(() => window.received)).filter((m) => m.data?.type === "cvp:result");

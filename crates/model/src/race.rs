@@ -277,11 +277,11 @@ impl Counted {
     }
 }
 
-/// Why no race can run here, in words for the reader, with what would fix it; `None` when
-/// threads can. Nothing else stands in for threads: processes each count in their own
+/// Why no race can run here, in words for the reader, with what would fix it (`framed`: the
+/// widget is in another page's frame, see [`Capabilities::fix`]); `None` when threads can. Nothing else stands in for threads: processes each count in their own
 /// memory, so they cannot race on one counter, and one thread taking turns with itself
 /// would show nothing.
-pub fn unavailable(caps: &Capabilities) -> Option<String> {
+pub fn unavailable(caps: &Capabilities, framed: bool) -> Option<String> {
     let why = match caps.no_threads()? {
         NoThreads::NotIsolated => "this page is not cross-origin isolated, so the browser withholds the \
                                    shared memory (SharedArrayBuffer) the threads would count in"
@@ -299,7 +299,7 @@ pub fn unavailable(caps: &Capabilities) -> Option<String> {
     Some(format!(
         "No race can run here: it needs threads that share one counter, and {why}. {} Processes would not \
          race, since each counts in memory of its own.",
-        caps.fix()
+        caps.fix(framed)
     ))
 }
 
@@ -540,20 +540,25 @@ mod tests {
             hardware_threads: 2,
             ..Capabilities::none()
         };
-        assert_eq!(unavailable(&caps(true, true, 2)), None);
-        let plain = unavailable(&caps(false, false, 0)).unwrap();
+        assert_eq!(unavailable(&caps(true, true, 2), false), None);
+        let plain = unavailable(&caps(false, false, 0), false).unwrap();
         assert!(
             plain.contains("not cross-origin isolated") && plain.contains("Cross-Origin-Opener-Policy"),
             "{plain}"
         );
         assert!(plain.contains("Processes would not race"), "{plain}");
-        let webkit = unavailable(&caps(true, false, 0)).unwrap();
+        let framed = unavailable(&caps(false, false, 0), true).unwrap();
+        assert!(
+            framed.contains("Document-Isolation-Policy"),
+            "in another page's frame, the frame's fix: {framed}"
+        );
+        let webkit = unavailable(&caps(true, false, 0), false).unwrap();
         assert!(
             webkit.contains("cannot share memory with its workers") && !webkit.contains("not cross-origin"),
             "{webkit}"
         );
         let failed = Capabilities { pool_error: Some("out of memory".into()), ..caps(true, true, 0) };
-        let failed = unavailable(&failed).unwrap();
+        let failed = unavailable(&failed, false).unwrap();
         assert!(
             failed.contains("the browser said: out of memory") && failed.contains("Reloading"),
             "{failed}"

@@ -3,8 +3,9 @@
 //! speedup is written exactly as the results table writes it, so the two always agree.
 
 use crate::words::format_duration;
-use cvp_model::compare::{Results, Row};
+use cvp_model::compare::{Results, Row, Startup};
 use cvp_model::forecast::Calibration;
+use cvp_model::guess::Guess;
 use cvp_model::job::RunKind;
 use cvp_model::pipeline::Spec;
 use cvp_model::Strategy;
@@ -36,7 +37,79 @@ pub fn yours(kind: RunKind, results: &Results) -> Option<String> {
     if let Some(lesson) = lesson(kind, &rows) {
         out.push(lesson);
     }
+    out.extend(lock_lesson(kind, &rows));
+    out.extend(processes_lesson(&rows));
     Some(out.join(" "))
+}
+
+/// What the lock's row shows, once it and what it is compared with have run.
+fn lock_lesson(kind: RunKind, rows: &[Row]) -> Option<String> {
+    let gil = rows.iter().find(|r| r.strategy == Strategy::Gil)?;
+    let t = format_duration(gil.outcome.makespan);
+    match kind {
+        RunKind::Fib => {
+            let s = gil.speedup?;
+            Some(if s < 1.0 + TIE {
+                format!(
+                    "Under the global lock ({t}), the threads took turns computing, one at a time, as CPython's \
+                     threads do under its GIL: no faster than one thread, whatever the cores."
+                )
+            } else {
+                format!(
+                    "The threads under the global lock ({t}) came out faster than synchronous code, which threads \
+                     taking turns cannot be: that is noise, or a first run still warming up."
+                )
+            })
+        }
+        RunKind::Fetch => {
+            let threads = rows.iter().find(|r| r.strategy == Strategy::Threads)?;
+            let (g, th) = (gil.outcome.makespan, threads.outcome.makespan);
+            Some(if g <= th * (1.0 + TIE) {
+                format!(
+                    "The lock cost these pages little ({t}, against {} for threads without it): a thread lets \
+                     the lock go while it waits, so the waits still overlap.",
+                    format_duration(th)
+                )
+            } else {
+                format!(
+                    "The lock cost these pages time ({t}, against {} for threads without it): they parse \
+                     (compute) as well as wait, and under the lock one thread parses at a time.",
+                    format_duration(th)
+                )
+            })
+        }
+    }
+}
+
+/// What the processes' row shows: the start-up inside its time, and how much of the gap to
+/// threads it accounts for.
+fn processes_lesson(rows: &[Row]) -> Option<String> {
+    let p = rows.iter().find(|r| r.strategy == Strategy::Processes)?;
+    let Startup::InRun(start) = p.outcome.startup else { return None };
+    let total = p.outcome.makespan;
+    let mut text = format!(
+        "Processes started their workers inside the run: {} of their {}.",
+        format_duration(start),
+        format_duration(total)
+    );
+    if let Some(threads) = rows.iter().find(|r| r.strategy == Strategy::Threads) {
+        let gap = total - threads.outcome.makespan;
+        if gap > 0.0 {
+            text.push_str(&if start >= 0.8 * gap {
+                format!(
+                    " That start-up is most of their gap to threads ({}), whose pool was started before the run.",
+                    format_duration(threads.outcome.makespan)
+                )
+            } else {
+                format!(
+                    " That start-up is {} of their {} gap to threads; the rest is not start-up.",
+                    format_duration(start),
+                    format_duration(gap)
+                )
+            });
+        }
+    }
+    Some(text)
 }
 
 /// One strategy against synchronous code.
@@ -85,9 +158,18 @@ fn lesson(kind: RunKind, rows: &[Row]) -> Option<String> {
     }
 }
 
-/// How the reader's prediction fared; `None` before any run. `runnable` counts the
-/// strategies this browser can run (the threads need shared memory).
-pub fn reveal(predicted: Option<Strategy>, results: &Results, runnable: usize) -> Option<String> {
+/// How the reader's guess fared; `None` before any run. `runnable` counts the strategies
+/// this browser can run (the threads need shared memory); `forecast` is the forecast's
+/// speedup of the guessed strategy (from the forecasts made before the two runs), and
+/// `cpu_overlap` how many of its lanes computed at once.
+pub fn reveal(
+    kind: RunKind,
+    guess: &Guess,
+    results: &Results,
+    runnable: usize,
+    forecast: Option<f64>,
+    cpu_overlap: usize,
+) -> Option<String> {
     let rows = results.rows();
     let fastest = rows.iter().min_by(|a, b| a.outcome.makespan.total_cmp(&b.outcome.makespan))?;
     let best = fastest.outcome.makespan;
@@ -99,24 +181,80 @@ pub fn reveal(predicted: Option<Strategy>, results: &Results, runnable: usize) -
     } else {
         format!("On your machine, {first} finished first.")
     };
-    let Some(predicted) = predicted else {
-        return Some(format!("{so_far} (Pick a prediction above to compare.)"));
+    let mut out = vec![match guess.first {
+        None => format!("{so_far} (Pick a prediction above to compare.)"),
+        Some(predicted) => {
+            let verdict = match rows.iter().find(|r| r.strategy == predicted) {
+                None => format!("You predicted {}, which has not run yet.", predicted.label()),
+                Some(r) if r.strategy == fastest.strategy => {
+                    format!("You predicted {}: right.", predicted.label())
+                }
+                Some(r) if r.outcome.makespan <= best * (1.0 + TIE) => format!(
+                    "You predicted {}, which took {}: within 10 % of the fastest, a tie.",
+                    predicted.label(),
+                    format_duration(r.outcome.makespan)
+                ),
+                Some(r) => format!(
+                    "You predicted {}, which took {}.",
+                    predicted.label(),
+                    format_duration(r.outcome.makespan)
+                ),
+            };
+            format!("{verdict} {so_far}")
+        }
+    }];
+    out.extend(guessed_number(kind, guess, &rows, forecast, cpu_overlap));
+    Some(out.join(" "))
+}
+
+/// The reader's number against the forecast and the measurement, once both runs it needs
+/// have run.
+fn guessed_number(
+    kind: RunKind,
+    guess: &Guess,
+    rows: &[Row],
+    forecast: Option<f64>,
+    overlap: usize,
+) -> Option<String> {
+    let guessed = guess.speedup.filter(|s| s.is_finite() && *s > 0.0)?;
+    let subject = cvp_model::guess::subject(kind);
+    let label = subject.label();
+    let Some(measured) = rows.iter().find(|r| r.strategy == subject).and_then(|r| r.speedup) else {
+        return Some(format!("To score your guess of {}, run Synchronous and {label}.", times(guessed)));
     };
-    let verdict = match rows.iter().find(|r| r.strategy == predicted) {
-        None => format!("You predicted {}, which has not run yet.", predicted.label()),
-        Some(r) if r.strategy == fastest.strategy => format!("You predicted {}: right.", predicted.label()),
-        Some(r) if r.outcome.makespan <= best * (1.0 + TIE) => format!(
-            "You predicted {}, which took {}: within 10 % of the fastest, a tie.",
-            predicted.label(),
-            format_duration(r.outcome.makespan)
-        ),
-        Some(r) => format!(
-            "You predicted {}, which took {}.",
-            predicted.label(),
-            format_duration(r.outcome.makespan)
-        ),
+    if guess.after_run {
+        return Some(format!(
+            "You set your guess of {} after both runs were on the page, so it is not scored: {label} measured {}.",
+            times(guessed),
+            times(measured)
+        ));
+    }
+    let score = guess.score(kind, measured, forecast, overlap)?;
+    let pct = |e: f64| format!("{:.0} %", e * 100.0);
+    let because = guess.reason.map_or(String::new(), |r| format!(", because {}", r.words()));
+    let said = match score.forecast {
+        Some(f) => format!("the forecast said {}, and ", times(f)),
+        None => String::new(),
     };
-    Some(format!("{verdict} {so_far}"))
+    let mut text = format!(
+        "You guessed {label} would be {} as fast as synchronous code{because}; {said}your machine measured {}. Your guess was {} off{}",
+        times(guessed),
+        times(measured),
+        pct(score.guess_error),
+        if score.guess_error <= cvp_model::guess::CLOSE { ", close" } else { "" }
+    );
+    if let Some(e) = score.forecast_error {
+        text.push_str(&format!("; the forecast {} off", pct(e)));
+    }
+    text.push('.');
+    if let Some(r) = guess.reason {
+        text.push_str(&if r == score.reason {
+            format!(" And the run bears out your reason: {}.", r.words())
+        } else {
+            format!(" The run points to another reason: {}.", score.reason.words())
+        });
+    }
+    Some(text)
 }
 
 /// The start-up experiment's verdict from its best break-even (`cvp_model::startup`): the
@@ -228,6 +366,7 @@ mod tests {
                 threads: 2,
                 limit: None,
                 switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+                pooled: false,
             };
             let trace = Trace { makespan: ms, ..Trace::new(strategy, 2) };
             r.record(job, Purpose::Compare, &trace, PagePool { threads: 2, startup_ms: 0.0 });
@@ -286,9 +425,100 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_and_processes_rows_get_their_own_sentences() {
+        let r = results(
+            RunKind::Fib,
+            &[(Strategy::Sync, 4000.0), (Strategy::Gil, 4300.0), (Strategy::Threads, 2100.0)],
+        );
+        let text = yours(RunKind::Fib, &r).unwrap();
+        assert!(text.contains("Under the global lock (4.3 s), the threads took turns"), "{text}");
+        let odd = results(RunKind::Fib, &[(Strategy::Sync, 4000.0), (Strategy::Gil, 2000.0)]);
+        assert!(
+            yours(RunKind::Fib, &odd).unwrap().contains("noise"),
+            "a lock faster than one thread is noise"
+        );
+        let fetch = results(RunKind::Fetch, &[(Strategy::Threads, 500.0), (Strategy::Gil, 520.0)]);
+        assert!(yours(RunKind::Fetch, &fetch).unwrap().contains("the waits still overlap"));
+        let parsing = results(RunKind::Fetch, &[(Strategy::Threads, 500.0), (Strategy::Gil, 900.0)]);
+        assert!(yours(RunKind::Fetch, &parsing).unwrap().contains("one thread parses at a time"));
+    }
+
+    #[test]
+    fn processes_are_told_their_start_up_and_what_it_explains() {
+        let mut r = results(RunKind::Fib, &[(Strategy::Threads, 1000.0)]);
+        let job = Job {
+            workload: Workload::Fib { tasks: 4, n: 20 },
+            strategy: Strategy::Processes,
+            threads: 2,
+            limit: None,
+            switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+            pooled: false,
+        };
+        let started = |ms: f64, start: f64| {
+            let lanes = vec![cvp_model::Lane {
+                kind: cvp_model::LaneKind::Process,
+                label: "p".into(),
+                segments: vec![cvp_model::Segment {
+                    start: 0.0,
+                    end: start,
+                    phase: cvp_model::Phase::Starting,
+                    task: None,
+                }],
+            }];
+            Trace { makespan: ms, lanes, ..Trace::new(Strategy::Processes, 2) }
+        };
+        r.record(job, Purpose::Compare, &started(1200.0, 180.0), PagePool { threads: 2, startup_ms: 0.0 });
+        let text = yours(RunKind::Fib, &r).unwrap();
+        assert!(
+            text.contains("Processes started their workers inside the run: 180 ms of their 1.2 s."),
+            "{text}"
+        );
+        assert!(text.contains("most of their gap to threads (1.0 s)"), "{text}");
+        r.record(job, Purpose::Compare, &started(1600.0, 180.0), PagePool { threads: 2, startup_ms: 0.0 });
+        let text = yours(RunKind::Fib, &r).unwrap();
+        assert!(text.contains("180 ms of their 600 ms gap to threads; the rest is not start-up"), "{text}");
+    }
+
+    fn pick(first: Strategy) -> Guess {
+        Guess { first: Some(first), ..Guess::default() }
+    }
+
+    #[test]
+    fn a_guessed_number_is_scored_beside_the_forecast_with_its_reason() {
+        let r = results(RunKind::Fib, &[(Strategy::Sync, 4000.0), (Strategy::Threads, 2000.0)]);
+        let guess = Guess {
+            speedup: Some(3.0),
+            reason: Some(cvp_model::guess::Reason::Turns),
+            ..pick(Strategy::Threads)
+        };
+        let text = reveal(RunKind::Fib, &guess, &r, 5, Some(1.9), 2).unwrap();
+        assert!(
+            text.contains(
+                "You guessed Threads would be 3.00× as fast as synchronous code, because the tasks take turns on one \
+                 core; the forecast said 1.90×, and your machine measured 2.00×. Your guess was 50 % off; the forecast 5 % off."
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("The run points to another reason: several cores compute at once."), "{text}");
+        let close = Guess { speedup: Some(2.2), reason: Some(cvp_model::guess::Reason::Cores), ..guess };
+        let text = reveal(RunKind::Fib, &close, &r, 5, None, 2).unwrap();
+        assert!(
+            text.contains("10 % off, close.")
+                && text.ends_with("bears out your reason: several cores compute at once."),
+            "{text}"
+        );
+        let late = Guess { after_run: true, ..close };
+        assert!(reveal(RunKind::Fib, &late, &r, 5, None, 2).unwrap().contains("not scored"));
+        let only_sync = results(RunKind::Fib, &[(Strategy::Sync, 4000.0)]);
+        assert!(reveal(RunKind::Fib, &close, &only_sync, 5, None, 2)
+            .unwrap()
+            .contains("run Synchronous and Threads"));
+    }
+
+    #[test]
     fn nothing_is_said_before_a_run() {
         assert_eq!(yours(RunKind::Fib, &Results::default()), None);
-        assert_eq!(reveal(Some(Strategy::Threads), &Results::default(), 5), None);
+        assert_eq!(reveal(RunKind::Fib, &pick(Strategy::Threads), &Results::default(), 5, None, 2), None);
     }
 
     #[test]
@@ -340,18 +570,20 @@ mod tests {
                 (Strategy::Processes, 900.0),
             ],
         );
-        let right = reveal(Some(Strategy::Async), &r, 5).unwrap();
+        let right = reveal(RunKind::Fetch, &pick(Strategy::Async), &r, 5, None, 1).unwrap();
         assert!(
             right.starts_with("You predicted Coroutines: right.")
                 && right.contains("Coroutines (520 ms) finished first"),
             "{right}"
         );
-        assert!(reveal(Some(Strategy::Threads), &r, 5).unwrap().contains("a tie"));
-        let wrong = reveal(Some(Strategy::Sync), &r, 5).unwrap();
+        assert!(reveal(RunKind::Fetch, &pick(Strategy::Threads), &r, 5, None, 1).unwrap().contains("a tie"));
+        let wrong = reveal(RunKind::Fetch, &pick(Strategy::Sync), &r, 5, None, 1).unwrap();
         assert!(wrong.contains("You predicted Synchronous, which took 5.0 s."), "{wrong}");
-        assert!(reveal(None, &r, 5).unwrap().contains("Pick a prediction"));
+        assert!(reveal(RunKind::Fetch, &Guess::default(), &r, 5, None, 1)
+            .unwrap()
+            .contains("Pick a prediction"));
         let partial = results(RunKind::Fetch, &[(Strategy::Sync, 5000.0)]);
-        let text = reveal(Some(Strategy::Async), &partial, 5).unwrap();
+        let text = reveal(RunKind::Fetch, &pick(Strategy::Async), &partial, 5, None, 1).unwrap();
         assert!(
             text.contains("has not run yet") && text.contains("So far only Synchronous (5.0 s) has run."),
             "{text}"

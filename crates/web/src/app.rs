@@ -1,5 +1,6 @@
 //! Mounting: finds the widgets a page declares and mounts each with the state its part of
-//! the URL describes, on the main site or, in `embed.html`, the one widget its URL names.
+//! the URL describes, on the main site or, in `embed.html`, the one widget its URL names;
+//! on the teacher's page (`teach.html`), its cards.
 
 use crate::address::{current_query, Host};
 use crate::client::Runner;
@@ -33,6 +34,10 @@ fn runner_for(root: &Element) -> Runner {
 /// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget.
 pub fn mount_all() {
     let doc = document();
+    if let Some(host) = doc.query_selector("[data-teach]").ok().flatten() {
+        crate::widgets::teach::mount(&host);
+        return;
+    }
     if let Some(host) = doc.query_selector("[data-embed]").ok().flatten() {
         crate::embedder::report_height();
         let query = current_query();

@@ -32,7 +32,8 @@ struct Shared {
 
 /// Runs `race` on the threads of a pool. `Ok(None)` when cancelled.
 pub async fn run(race: Race, caps: &Capabilities) -> Result<Option<Counted>, String> {
-    if let Some(why) = cvp_model::race::unavailable(caps) {
+    // The runner cannot tell whether the page is framed; the widget says the fix, this only why.
+    if let Some(why) = cvp_model::race::unavailable(caps, false) {
         return Err(why);
     }
     cancel::reset();

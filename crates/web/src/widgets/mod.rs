@@ -11,3 +11,4 @@ pub mod race;
 pub mod realrun;
 mod share;
 pub mod startup;
+pub mod teach;

@@ -17,7 +17,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::Element;
 
-const TITLE: &str = "Races: threads adding to one counter";
+/// The widget's heading, also its embed snippet's title.
+pub const TITLE: &str = "Races: threads adding to one counter";
 
 struct Widget {
     shell: Shell,
@@ -78,7 +79,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RaceState, notic
     }
     let ready = widget.clone();
     runner.when_ready(move |caps| {
-        match race::unavailable(caps) {
+        match race::unavailable(caps, crate::embedder::framed()) {
             // Nothing stands in for threads: say why, and run nothing.
             Some(why) => {
                 refusal.set_inner_html("");

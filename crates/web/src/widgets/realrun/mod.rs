@@ -56,6 +56,9 @@ struct Widget {
     predicted_notes: Element,
     /// What the URL asked for that had to change, shown until the first run.
     url_notices: Vec<Notice>,
+    /// Whether the reader last changed their guess with the runs it is scored on already
+    /// on the page.
+    guessed_after_run: bool,
 }
 
 const BUTTONS: [Button; 4] = [
@@ -130,6 +133,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         forecasts: BTreeMap::new(),
         predicted_notes,
         url_notices: notices,
+        guessed_after_run: false,
     }));
     let weak = Rc::downgrade(&widget);
     let share = shell.share(host, title(kind), move || {
@@ -150,10 +154,13 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
     let kind = widget.borrow().kind;
     prose::on_predict(kind, move || {
         if let Some(w) = predicting.upgrade() {
-            let w = w.borrow();
-            if let Some(caps) = &w.caps {
-                prose::show(w.kind, &w.results, caps);
-            }
+            let mut w = w.borrow_mut();
+            // A guess set with both runs it is scored on already measured is shown, not scored.
+            let subject = cvp_model::guess::subject(w.kind);
+            let rows = w.results.rows();
+            w.guessed_after_run =
+                [Strategy::Sync, subject].iter().all(|s| rows.iter().any(|r| r.strategy == *s));
+            w.show_prose();
         }
     });
 }
@@ -197,6 +204,26 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
 }
 
 impl Widget {
+    /// The essay's sentences about this widget's runs, and the reader's guess against them.
+    fn show_prose(&self) {
+        let Some(caps) = &self.caps else { return };
+        let subject = cvp_model::guess::subject(self.kind);
+        let runs: BTreeMap<Strategy, (Job, &Trace)> =
+            self.results.runs().map(|(j, t)| (j.strategy, (j, t))).collect();
+        // The forecast's speedup, from the forecasts made before the runs being compared.
+        let forecast_of = |s: Strategy| {
+            let (job, _) = runs.get(&s)?;
+            self.forecasts.get(&s).filter(|(j, _)| j == job).map(|(_, t)| t.makespan)
+        };
+        let forecast = forecast_of(Strategy::Sync).zip(forecast_of(subject)).map(|(a, b)| a / b.max(1e-9));
+        let reveal = prose::Reveal {
+            forecast,
+            overlap: runs.get(&subject).map_or(0, |(_, t)| t.max_cpu_overlap()),
+            after_run: self.guessed_after_run,
+        };
+        prose::show(self.kind, &self.results, caps, &reveal);
+    }
+
     /// Each strategy this page can run, forecast for the form's job on this machine: the
     /// line under the buttons, and before any run, the chosen strategy's timeline.
     fn show_forecast(&self) {
@@ -229,7 +256,7 @@ impl Widget {
         let note = &self.isolation;
         note.set_inner_html("");
         let _ = note.append_child(&el("strong").text("Threads are unavailable here. ").build());
-        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix()));
+        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix(crate::embedder::framed())));
         toggle_attr(note, "hidden", false);
     }
 }
@@ -390,7 +417,11 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
         cal.learn(&job, trace);
     }
     w.results_view.show(&w.results, &w.forecasts);
-    prose::show(w.kind, &w.results, &caps);
+    if job.strategy == Strategy::Sync || job.strategy == cvp_model::guess::subject(w.kind) {
+        // A new measurement to score against: the guess on the page came before it.
+        w.guessed_after_run = false;
+    }
+    w.show_prose();
     // What a Web Worker costs, said where it was paid: a thread is not free here either.
     let workers = match Startup::of(&job, trace, pool) {
         Startup::InRun(ms) => {
