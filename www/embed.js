@@ -1,4 +1,4 @@
-// embed.html's start: the same wasm module as the main page, which mounts the widget the
+// embed.html's start (and traces.html's): the same wasm module as the main page, which mounts the widget the
 // URL names and, inside a frame, posts to the embedding page what crates/model/src/embed.rs
 // defines, its one definition of every message: {type: "cvp:resize", height} and Canvas's
 // {subject: "lti.frameResize", height} whenever the height changes, {type: "cvp:result",

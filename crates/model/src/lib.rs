@@ -12,6 +12,7 @@ pub mod export;
 pub mod fib;
 pub mod forecast;
 pub mod guess;
+pub mod import;
 pub mod job;
 pub mod lesson;
 pub mod machine;

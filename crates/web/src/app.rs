@@ -31,11 +31,16 @@ fn runner_for(root: &Element) -> Runner {
     runner
 }
 
-/// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget.
+/// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget, in
+/// `teach.html` the teacher's page, or in `traces.html` the trace viewer.
 pub fn mount_all() {
     let doc = document();
     if let Some(host) = doc.query_selector("[data-teach]").ok().flatten() {
         crate::widgets::teach::mount(&host);
+        return;
+    }
+    if let Some(host) = doc.query_selector("[data-traces]").ok().flatten() {
+        crate::fault::begin(&host).run(|| crate::widgets::traces::mount(&host));
         return;
     }
     if let Some(host) = doc.query_selector("[data-embed]").ok().flatten() {
@@ -88,7 +93,9 @@ fn mount_declared(element: &Element) {
 
 /// Mounts a fresh widget where one stopped (the error box's "Reload this widget").
 pub fn remount(element: &Element) {
-    if document().query_selector("[data-embed]").ok().flatten().is_some() {
+    if element.has_attribute("data-traces") {
+        crate::widgets::traces::mount(element);
+    } else if document().query_selector("[data-embed]").ok().flatten().is_some() {
         let (state, notices) = WidgetState::from_query(&current_query());
         mount(element, Host::Embed, state, notices);
     } else {

@@ -12,3 +12,4 @@ pub mod realrun;
 mod share;
 pub mod startup;
 pub mod teach;
+pub mod traces;
