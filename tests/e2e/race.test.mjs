@@ -12,8 +12,9 @@ const env = setup();
 
 const grouped = (n) => n.toLocaleString("en-US");
 
-function parentUrl(parent, params) {
-  const src = `${env.urls.CVP_SITE_ISOLATED}embed.html?${new URLSearchParams(params)}`;
+/// The embedding page `parent` framing embed.html from `site` (the isolated site by default).
+function parentUrl(parent, params, site = env.urls.CVP_SITE_ISOLATED) {
+  const src = `${site}embed.html?${new URLSearchParams(params)}`;
   return `${parent}?src=${encodeURIComponent(src)}`;
 }
 
@@ -74,7 +75,10 @@ test("race on the page (Figure 13): the button runs it and the sentences follow 
 });
 
 test("race embedded in a plain page: no shared memory, so nothing runs, and it says why", limit(), async () => {
-  await withPage(env, parentUrl(env.urls.CVP_PARENT_PLAIN, { widget: "race", autorun: 1 }), async (page) => {
+  // Framed from a host without the headers (nor Document-Isolation-Policy, nor its service
+  // worker), as most course platforms frame it: nothing can isolate the widget.
+  const params = { widget: "race", autorun: 1, "no-sw": "" };
+  await withPage(env, parentUrl(env.urls.CVP_PARENT_PLAIN, params, env.urls.CVP_SITE_PLAIN), async (page) => {
     const w = page.frameLocator("#embed").locator("section[data-widget=race]");
     await waitState(w, ["unavailable"], { what: "the race's refusal" });
     const note = (await w.locator(".cvp-isolation").textContent()) ?? "";
