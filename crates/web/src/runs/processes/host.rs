@@ -38,6 +38,7 @@ struct State {
     go: bool,
 }
 
+// code-panel: processes
 /// Runs `workload` on `count` processes started for it. Fresh (`pooled` false), each takes
 /// its first task as soon as it is ready, and its start-up is part of the run; pooled, no
 /// task goes out until every one is ready, and the run's clock starts then. Returns the
@@ -147,3 +148,4 @@ fn dispatch(st: &mut State, lane: u32, workload: Workload, total: u32) {
         st.error = Some(format!("could not send a task to process {}: {e:?}", lane + 1));
     }
 }
+// code-panel-end
