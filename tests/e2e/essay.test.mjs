@@ -21,7 +21,7 @@ const GLOSSARY = [
 ];
 const WIDGET_IDS = [
   "fib", "fetch", "single-load", "single-render", "sync-4x4", "threads-4x4", "async-4x4", "compare-4x4",
-  "real-io", "real-cpu", "real-mixed", "big-16x16", "startup", "pipeline", "sandbox",
+  "real-io", "real-cpu", "real-mixed", "big-16x16", "race", "startup", "pipeline", "sandbox",
 ];
 const H2_IDS = ["experiment", "pixels", "real-world", "which", "python", "start-up", "structure", "your-own", "embed", "browser"];
 
@@ -159,7 +159,7 @@ test("the widgets' sections and the hooks the runs fill are in place", limit(), 
     });
     assert.deepEqual(Object.keys(r.widgets), WIDGET_IDS, "every widget, in the essay's order");
     for (const [id, w] of Object.entries(r.widgets)) {
-      const expected = ["fib", "fetch", "startup", "pipeline", "sandbox"].includes(id) ? [id, null] : ["anim", id];
+      const expected = ["fib", "fetch", "race", "startup", "pipeline", "sandbox"].includes(id) ? [id, null] : ["anim", id];
       assert.deepEqual([w.widget, w.preset, w.tag], [...expected, "SECTION"], `#${id} keeps its element and attributes`);
     }
     for (const key of ["fib", "fetch"]) {

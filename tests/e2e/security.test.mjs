@@ -98,6 +98,7 @@ test("an embedding page's messages start nothing in a widget", limit(), async ()
       const messages = [
         { type: "run", id: 1, job: huge },
         { type: "pipeline", id: 2, spec: { items: 1e9 } },
+        { type: "race", id: 3, race: { method: "lock", threads: 64, per_thread: 1e15 } },
         { type: "cancel" },
         { type: "cvp:result", strategy: "sync" },
         { type: "cvp:resize", height: 1e9 },

@@ -21,7 +21,13 @@ const env = setup();
 /// page (issue 20) lives in the same module: its cards (widgets/teach.rs) and the lab's
 /// questions (cvp_model::lesson) added 7.4 KB to the wasm (282.5 -> 289.9 KB gzipped, built
 /// 2026-12-04), after its generic part was cut to a shim (it first cost 19 KB).
-const BUDGET_KB = 331;
+/// The race (Figure 13) added 17.4 KB to the wasm (281.1 to 298.5 KB, built before and after
+/// it; scripts/wasm-weight.mjs puts about 6.7 KB in its model part, the sentences, rules and
+/// their messages' serde, and 3.9 KB in its widget and runner part) and 1 KB of essay. Merged
+/// with main on 2026-12-04 (its traces page and lab kit had landed since the 331 KB budget),
+/// a first visit moved 397.2 KB, the wasm 355.2 KB of it; merged again at 11:50 UTC (main's
+/// code panels had landed), 405.3 KB.
+const BUDGET_KB = 408;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;

@@ -5,7 +5,7 @@
 use crate::address::{current_query, Host};
 use crate::client::Runner;
 use crate::dom::{document, el};
-use crate::widgets::{anim, pipeline, realrun, startup};
+use crate::widgets::{anim, pipeline, race, realrun, startup};
 use cvp_model::presets::Preset;
 use cvp_model::query::{find, Notice};
 use cvp_model::state::{Widget, WidgetState};
@@ -187,5 +187,6 @@ fn mount_widget(element: &Element, host: Host, state: WidgetState, notices: Vec<
         WidgetState::Sandbox(s) => anim::mount_sandbox(element, host, s, notices),
         WidgetState::Startup(s) => startup::mount(element, runner_for(element), host, s, notices),
         WidgetState::Pipeline(s) => pipeline::mount(element, runner_for(element), host, s, notices),
+        WidgetState::Race(s) => race::mount(element, runner_for(element), host, s, notices),
     }
 }

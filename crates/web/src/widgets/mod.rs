@@ -7,6 +7,7 @@ mod icons;
 mod kit;
 pub mod pipeline;
 pub mod player;
+pub mod race;
 pub mod realrun;
 mod share;
 pub mod startup;
