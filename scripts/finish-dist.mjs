@@ -8,12 +8,17 @@
 // 3. takes the integrity hash off the wasm's preload link: browsers ignore integrity on a
 //    fetch preload (Chromium says so in the console on every visit), and one that honoured
 //    it would not hand the preload to wasm-bindgen's own fetch, which has none, and would
-//    download the wasm twice. The scripts and the stylesheet keep theirs.
+//    download the wasm twice. The scripts and the stylesheet keep theirs;
+// 4. writes a brotli (quality 11, the highest) and a gzip (level 9) copy beside every text
+//    and wasm file, NAME.br and NAME.gz, for the hosts that serve them as they find them
+//    (docs/DEPLOY.md) and for scripts/serve.mjs: hosts that compress as they send use a
+//    lower level, and some send the wasm uncompressed.
 // Fails the build, rather than ship a page that would not start, if Trunk's output no
 // longer looks as expected.
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { precompress } from "./compress.mjs";
 
 const fail = (why) => {
   console.error(`finish-dist: ${why}`);
@@ -69,3 +74,16 @@ if (!preload.includes(hash)) fail("the wasm's preload link does not carry the in
 html = html.replace(preload, preload.replace(/ integrity="?[^" >]+"?/, ""));
 writeFileSync(page, html);
 console.error(`finish-dist: start.js written; wasm ${before.length} -> ${after.length} bytes without its names`);
+
+// Last: every file is final now.
+const files = readdirSync(dir, { recursive: true }).map(String);
+let raw = 0;
+let br = 0;
+let gz = 0;
+for (const name of files) {
+  const sizes = precompress(join(dir, name));
+  if (!sizes) continue;
+  [raw, br, gz] = [raw + sizes.raw, br + sizes.br, gz + sizes.gz];
+}
+const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+console.error(`finish-dist: .br and .gz beside each text and wasm file: ${kb(raw)} raw, ${kb(br)} brotli, ${kb(gz)} gzip`);
