@@ -9,7 +9,13 @@
 //    fetch preload (Chromium says so in the console on every visit), and one that honoured
 //    it would not hand the preload to wasm-bindgen's own fetch, which has none, and would
 //    download the wasm twice. The scripts and the stylesheet keep theirs;
-// 4. writes a brotli (quality 11, the highest) and a gzip (level 9) copy beside every text
+// 4. minifies every script with terser (scripts/package.json pins it): Trunk's own
+//    minifier (minify-js) cannot parse the `export { initSync, __wbg_init as default }`
+//    that ends wasm-bindgen's glue (it wants a name after `as` and finds the keyword
+//    `default`: "Failed to minify JS: RequiredTokenNotFound(Identifier)"), so Trunk ships
+//    the glue as it is, and it never minifies the files it only copies. The integrity
+//    hashes index.html gives the scripts are recomputed;
+// 5. writes a brotli (quality 11, the highest) and a gzip (level 9) copy beside every text
 //    and wasm file, NAME.br and NAME.gz, for the hosts that serve them as they find them
 //    (docs/DEPLOY.md) and for scripts/serve.mjs: hosts that compress as they send use a
 //    lower level, and some send the wasm uncompressed.
@@ -18,6 +24,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { minify } from "terser";
 import { precompress } from "./compress.mjs";
 
 const fail = (why) => {
@@ -74,6 +81,34 @@ if (!preload.includes(hash)) fail("the wasm's preload link does not carry the in
 html = html.replace(preload, preload.replace(/ integrity="?[^" >]+"?/, ""));
 writeFileSync(page, html);
 console.error(`finish-dist: start.js written; wasm ${before.length} -> ${after.length} bytes without its names`);
+
+// The scripts, minified. sw.js and theme.js are classic scripts (their top-level names are
+// globals, kept); every other is a module.
+const CLASSIC = new Set(["sw.js", "theme.js"]);
+const scripts = readdirSync(dir, { recursive: true }).map(String).filter((name) => name.endsWith(".js"));
+let [jsBefore, jsAfter] = [0, 0];
+for (const name of scripts) {
+  const path = join(dir, name);
+  const source = readFileSync(path, "utf8");
+  const module = !CLASSIC.has(name);
+  const result = await minify(source, { module, ecma: 2020, compress: { passes: 2 }, mangle: true, format: { comments: false } }).catch((err) =>
+    fail(`terser could not minify ${name}: ${err.message}`),
+  );
+  writeFileSync(path, result.code);
+  [jsBefore, jsAfter] = [jsBefore + source.length, jsAfter + result.code.length];
+}
+// The pages' integrity hashes, for the files as they now are.
+for (const name of ["index.html", "embed.html"]) {
+  const path = join(dir, name);
+  const text = readFileSync(path, "utf8").replace(/<link [^>]*>/g, (tag) => {
+    const href = /href="?\.\/([^" >]+)/.exec(tag)?.[1];
+    if (!href || !/ integrity=/.test(tag)) return tag;
+    const digest = createHash("sha384").update(readFileSync(join(dir, href))).digest("base64");
+    return tag.replace(/ integrity="?[^" >]+"?/, ` integrity="sha384-${digest}"`);
+  });
+  writeFileSync(path, text);
+}
+console.error(`finish-dist: ${scripts.length} scripts minified, ${jsBefore} -> ${jsAfter} bytes`);
 
 // Last: every file is final now.
 const files = readdirSync(dir, { recursive: true }).map(String);

@@ -352,21 +352,24 @@ ensure_browser() {
   command -v Xvfb >/dev/null || die "no Xvfb found" "sudo apt-get install xvfb"
 }
 
+# ensure_node_packages DIR WHAT: `npm ci` in DIR (tests/ or scripts/) unless its
+# package-lock.json is the one installed last.
 ensure_node_packages() {
+  local dir=$1 what=$2
   local major
   major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 18 ] || die "Node.js $major is too old for the end-to-end tests" "Install Node.js 18 or newer."
-  local stamp="$CVP_ROOT/tests/node_modules/.lock-stamp"
+  [ "$major" -ge 18 ] || die "Node.js $major is too old for the build and the end-to-end tests" "Install Node.js 18 or newer."
+  local stamp="$CVP_ROOT/$dir/node_modules/.lock-stamp"
   local want
-  want=$(sha256sum "$CVP_ROOT/tests/package-lock.json" | cut -d' ' -f1)
+  want=$(sha256sum "$CVP_ROOT/$dir/package-lock.json" | cut -d' ' -f1)
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
-  step "npm ci in tests/ (playwright-core, no browser download)" "about 10 seconds" npm_ci
+  step "npm ci in $dir/ ($what)" "about 10 seconds" npm_ci "$dir"
   echo "$want" >"$stamp"
 }
 
 npm_ci() {
-  (cd "$CVP_ROOT/tests" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
-    die "npm ci failed in tests/" "Check that the npm registry is reachable."
+  (cd "$CVP_ROOT/$1" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+    die "npm ci failed in $1/" "Check that the npm registry is reachable."
 }
 
 # --- Running wasm builds --------------------------------------------------------------------
@@ -383,10 +386,11 @@ cvp_setup() {
   ensure_toolchain "$what"
   step "fetch the workspace's and std's crates" "a few seconds; nothing once cached" fetch_crates
   ensure_tools "$what"
+  ensure_node_packages scripts "terser, which minifies the site's JavaScript"
   if [ "$what" = all ]; then
     ensure_browser
     ensure_wasm_pack_target_dir
-    ensure_node_packages
+    ensure_node_packages tests "playwright-core, no browser download"
   fi
   say "ready"
 }
