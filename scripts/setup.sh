@@ -374,11 +374,17 @@ npm_ci() {
 
 # --- Running wasm builds --------------------------------------------------------------------
 
-# cvp_wasm <command...>: runs a wasm build with std rebuilt for atomics. The target flags come
-# from .cargo/config.toml; crates/web/.cargo/config.toml says the same build-std for cargo
-# runs from inside crates/web.
+# cvp_wasm <command...>: runs the site's wasm build with std rebuilt for atomics. The target
+# flags come from .cargo/config.toml (crates/web/.cargo/config.toml says the same build-std
+# for cargo runs from inside crates/web), plus one for the site alone, appended to them:
+# panics abort at once, with no message formatted (rust-lang/rust#146317; both toolchains
+# have it), which leaves their text and std's formatting machinery out of the download
+# (docs/BENCHMARKS.md has the figures). src/fault.rs still shows the error box. The wasm
+# tests keep the messages.
 cvp_wasm() {
-  CARGO_UNSTABLE_BUILD_STD="$CVP_BUILD_STD" "$@"
+  CARGO_UNSTABLE_BUILD_STD="$CVP_BUILD_STD" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:+ $CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS}" \
+    "$@"
 }
 
 cvp_setup() {
