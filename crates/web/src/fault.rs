@@ -176,7 +176,9 @@ fn trap_message(trap: &JsValue) -> String {
         message.push_str(" at ");
         message.push_str(at.trim_end_matches(')'));
     }
-    if message.to_lowercase().contains("unreachable") {
+    // Chromium and Firefox say "unreachable", WebKit "Unreachable" (no to_lowercase: its
+    // Unicode tables would cost more than the whole listener).
+    if ["unreachable", "Unreachable"].iter().any(|word| message.contains(word)) {
         message.push_str("\n(a panic: this build leaves panic messages out, to download less)");
     }
     message
