@@ -84,11 +84,11 @@ test("a real run's measured timeline exports too", limit(), async () => {
     await setInputs(fib, SMALL_FIB);
     await runStrategy(fib, "threads");
     await fib.locator("[data-export=csv]").waitFor({ state: "visible" });
-    // Two panels: the run as measured, and as the simulator predicted it.
+    // Two panels: the run as measured, and the forecast made before it ran.
     const titles = await fib.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("data-title")));
-    assert.equal(titles.length, 2, `measured and predicted: ${titles.join(" | ")}`);
+    assert.equal(titles.length, 2, `measured and forecast: ${titles.join(" | ")}`);
     assert.match(titles[0], /^Threads \(measured\)$/);
-    assert.match(titles[1], /^Threads \(predicted\)$/);
+    assert.match(titles[1], /^Threads \(forecast\)$/);
     await checkExports(page, fib, titles);
   });
 });

@@ -147,7 +147,9 @@ test("measuring 1 to N threads draws the speedup chart against Amdahl's law", li
     const chart = fib.locator("canvas.cvp-chart");
     // Hidden means no room taken either: an empty chart must not leave a blank box.
     assert.equal(await chart.isVisible(), false, "no chart before anything is measured");
-    assert.equal(await fib.locator(".cvp-player").isVisible(), false, "no timeline before the first run");
+    // Before the first run the timeline shows the forecast alone, nothing measured.
+    const titles = await fib.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("data-title")));
+    assert.ok(titles.length === 1 && titles[0].endsWith("(forecast)"), `only the forecast before the first run: ${titles.join(" | ")}`);
     await clickAndFinish(fib, "scale", { what: "measure 1 to N threads" });
     assert.equal(await chart.isVisible(), true, "the chart shows once measured");
     const label = await chart.getAttribute("aria-label");

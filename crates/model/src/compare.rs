@@ -3,6 +3,7 @@
 //! the real-run widget only forwards clicks and run events to it.
 
 use crate::job::Job;
+use crate::machine::Capabilities;
 use crate::trace::{Strategy, Trace};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -26,17 +27,6 @@ pub enum Purpose {
     Scale,
 }
 
-/// What the page can run: why a strategy cannot (`None`: it can), the machine's hardware
-/// threads and the page's thread pool.
-pub struct Machine<'a> {
-    /// Why `strategy` cannot run on this page, if so.
-    pub unavailable: &'a dyn Fn(Strategy) -> Option<String>,
-    /// `navigator.hardwareConcurrency`.
-    pub hardware_threads: u32,
-    /// Threads in the page's pool.
-    pub pool_threads: u32,
-}
-
 /// Jobs waiting to run, in order. The runner runs one at a time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Queue {
@@ -45,25 +35,25 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// Replaces what is waiting with the jobs `plan` asks for, built from `job`, on a page
-    /// whose `machine` says which strategies can run and how many threads it has. A job
+    /// Replaces what is waiting with the jobs `plan` asks for, built from `job`, in a
+    /// browser that can run what `machine` says, on its hardware threads and pool. A job
     /// that would take too long ([`Job::too_long`]) is not queued. Returns why each
     /// strategy of `Every` was left out for taking too long, or why nothing can run.
-    pub fn plan(&mut self, plan: Plan, job: Job, machine: &Machine) -> Result<Vec<String>, String> {
+    pub fn plan(&mut self, plan: Plan, job: Job, machine: &Capabilities) -> Result<Vec<String>, String> {
         let too_long = |j: &Job| j.too_long(machine.hardware_threads);
         let jobs: Vec<(Job, Purpose)> = match plan {
-            Plan::Selected => match (machine.unavailable)(job.strategy).or_else(|| too_long(&job)) {
+            Plan::Selected => match machine.unavailable(job.strategy).or_else(|| too_long(&job)) {
                 Some(why) => return Err(format!("{} cannot run here: {why}", job.strategy.label())),
                 None => vec![(job, Purpose::Compare)],
             },
             Plan::Every => Strategy::ALL
                 .into_iter()
-                .filter(|s| (machine.unavailable)(*s).is_none())
+                .filter(|s| machine.unavailable(*s).is_none())
                 .map(|strategy| (Job { strategy, ..job }, Purpose::Compare))
                 .collect(),
             Plan::Scale => {
                 let one = Job { strategy: Strategy::Threads, threads: 1, ..job };
-                if let Some(why) = (machine.unavailable)(Strategy::Threads).or_else(|| too_long(&one)) {
+                if let Some(why) = machine.unavailable(Strategy::Threads).or_else(|| too_long(&one)) {
                     return Err(format!("Cannot measure thread scaling: {why}"));
                 }
                 (1..=machine.pool_threads.max(1))
@@ -137,7 +127,7 @@ pub struct PagePool {
 impl Startup {
     /// What a run of `job` that produced `trace` paid to start, on a page with `pool`.
     pub fn of(job: &Job, trace: &Trace, pool: PagePool) -> Startup {
-        if let Some(ms) = crate::startup::startup_ms(trace) {
+        if let Some(ms) = trace.startup_ms() {
             return Startup::InRun(ms);
         }
         match job.strategy {
@@ -197,6 +187,9 @@ pub struct Results {
     scaling: BTreeMap<u32, f64>,
     /// Tasks of the job those times are for.
     scaling_tasks: Option<u32>,
+    /// Every time measured of each strategy's latest job, repeats included: how far apart
+    /// they came is the noise a forecast's miss must exceed to be worth a sentence.
+    repeats: BTreeMap<Strategy, Vec<f64>>,
 }
 
 impl Results {
@@ -206,7 +199,12 @@ impl Results {
         if self.by_strategy.values().any(|o| o.job.workload != job.workload) {
             self.by_strategy.clear();
             self.traces.clear();
+            self.repeats.clear();
         }
+        if self.by_strategy.get(&job.strategy).is_some_and(|o| o.job != job) {
+            self.repeats.remove(&job.strategy);
+        }
+        self.repeats.entry(job.strategy).or_default().push(trace.makespan);
         if purpose == Purpose::Scale {
             self.scaling.insert(job.threads, trace.makespan);
             self.scaling_tasks = Some(job.workload.tasks());
@@ -225,6 +223,12 @@ impl Results {
     /// Each strategy's latest run, with its trace, in the site's strategy order.
     pub fn runs(&self) -> impl Iterator<Item = (Job, &Trace)> {
         self.by_strategy.iter().map(|(s, o)| (o.job, &self.traces[s]))
+    }
+
+    /// How far apart repeat runs of `strategy`'s latest job came
+    /// ([`crate::forecast::spread`]); 0 before a repeat.
+    pub fn noise(&self, strategy: Strategy) -> f64 {
+        self.repeats.get(&strategy).map_or(0.0, |t| crate::forecast::spread(t))
     }
 
     /// Forgets the scaling points (a new measurement starts).
@@ -276,12 +280,17 @@ mod tests {
 
     const POOL: PagePool = PagePool { threads: 4, startup_ms: 120.0 };
 
-    fn machine<'a>(unavailable: &'a dyn Fn(Strategy) -> Option<String>, pool_threads: u32) -> Machine<'a> {
-        Machine { unavailable, hardware_threads: 4, pool_threads }
-    }
-
-    fn no_pool(s: Strategy) -> Option<String> {
-        matches!(s, Strategy::Threads | Strategy::Gil).then(|| "not isolated".to_string())
+    /// Four hardware threads and a pool of `pool_threads`; none means a page that is not
+    /// cross-origin isolated.
+    fn machine(pool_threads: u32) -> Capabilities {
+        let isolated = pool_threads > 0;
+        Capabilities {
+            isolated,
+            shared_memory: isolated,
+            hardware_threads: 4,
+            pool_threads,
+            ..Capabilities::none()
+        }
     }
 
     fn trace(ms: f64, lanes: usize) -> Trace {
@@ -290,6 +299,20 @@ mod tests {
         t.lanes =
             vec![crate::Lane { kind: crate::LaneKind::Main, label: "main".into(), segments: vec![] }; lanes];
         t
+    }
+
+    #[test]
+    fn noise_is_the_spread_of_repeats_of_one_job() {
+        let mut r = Results::default();
+        let pool = PagePool { threads: 4, startup_ms: 0.0 };
+        r.record(job(Strategy::Sync), Purpose::Compare, &trace(100.0, 1), pool);
+        assert_eq!(r.noise(Strategy::Sync), 0.0, "one run shows no noise");
+        r.record(job(Strategy::Sync), Purpose::Compare, &trace(125.0, 1), pool);
+        assert!((r.noise(Strategy::Sync) - 0.25).abs() < 1e-12);
+        // Another job of the same strategy starts afresh: its times are not repeats.
+        r.record(Job { threads: 2, ..job(Strategy::Sync) }, Purpose::Compare, &trace(300.0, 1), pool);
+        assert_eq!(r.noise(Strategy::Sync), 0.0);
+        assert_eq!(r.noise(Strategy::Threads), 0.0);
     }
 
     #[test]
@@ -305,9 +328,9 @@ mod tests {
     #[test]
     fn every_plans_only_what_can_run_and_runs_in_order() {
         let mut q = Queue::default();
-        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &machine(&|_| None, 4)), Ok(vec![]));
+        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &machine(4)), Ok(vec![]));
         assert_eq!(q.len(), 5);
-        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &machine(&no_pool, 0)), Ok(vec![]));
+        assert_eq!(q.plan(Plan::Every, job(Strategy::Sync), &machine(0)), Ok(vec![]));
         assert_eq!(q.len(), 3, "replaces, never appends");
         let order: Vec<Strategy> = std::iter::from_fn(|| q.start_next()).map(|(j, _)| j.strategy).collect();
         assert_eq!(order, [Strategy::Sync, Strategy::Async, Strategy::Processes]);
@@ -318,10 +341,10 @@ mod tests {
     fn scale_needs_the_pool_and_counts_up_to_it() {
         let mut q = Queue::default();
         assert!(q
-            .plan(Plan::Scale, job(Strategy::Sync), &machine(&no_pool, 0))
+            .plan(Plan::Scale, job(Strategy::Sync), &machine(0))
             .unwrap_err()
-            .contains("not isolated"));
-        assert_eq!(q.plan(Plan::Scale, job(Strategy::Sync), &machine(&|_| None, 3)), Ok(vec![]));
+            .contains("not cross-origin isolated"));
+        assert_eq!(q.plan(Plan::Scale, job(Strategy::Sync), &machine(3)), Ok(vec![]));
         let jobs: Vec<(u32, Strategy, Purpose)> =
             std::iter::from_fn(|| q.start_next()).map(|(j, p)| (j.threads, j.strategy, p)).collect();
         assert_eq!(jobs, (1..=3).map(|t| (t, Strategy::Threads, Purpose::Scale)).collect::<Vec<_>>());
@@ -330,8 +353,8 @@ mod tests {
     #[test]
     fn selected_refuses_what_cannot_run_and_clear_empties() {
         let mut q = Queue::default();
-        assert!(q.plan(Plan::Selected, job(Strategy::Gil), &machine(&no_pool, 0)).is_err());
-        assert_eq!(q.plan(Plan::Selected, job(Strategy::Processes), &machine(&no_pool, 0)), Ok(vec![]));
+        assert!(q.plan(Plan::Selected, job(Strategy::Gil), &machine(0)).is_err());
+        assert_eq!(q.plan(Plan::Selected, job(Strategy::Processes), &machine(0)), Ok(vec![]));
         assert_eq!(q.len(), 1);
         q.clear();
         assert_eq!((q.start_next(), q.len()), (None, 0));
@@ -345,13 +368,13 @@ mod tests {
             ..job(Strategy::Sync)
         };
         let mut q = Queue::default();
-        let err = q.plan(Plan::Selected, pages, &machine(&|_| None, 4)).unwrap_err();
+        let err = q.plan(Plan::Selected, pages, &machine(4)).unwrap_err();
         assert!(err.contains("at least 5000 s"), "{err}");
-        let left_out = q.plan(Plan::Every, pages, &machine(&|_| None, 4)).unwrap();
+        let left_out = q.plan(Plan::Every, pages, &machine(4)).unwrap();
         let queued: Vec<Strategy> = std::iter::from_fn(|| q.start_next()).map(|(j, _)| j.strategy).collect();
         assert_eq!(queued, [Strategy::Async], "only coroutines wait for all 1,000 at once");
         assert_eq!(left_out.len(), 4, "{left_out:?}");
-        assert!(q.plan(Plan::Scale, pages, &machine(&|_| None, 4)).is_err());
+        assert!(q.plan(Plan::Scale, pages, &machine(4)).is_err());
     }
 
     #[test]
@@ -364,7 +387,7 @@ mod tests {
                         let w = Workload::Fetch { tasks, latency_ms, parse_ms };
                         let base = Job { workload: w, threads, limit: Some(8), ..job(Strategy::Sync) };
                         let mut q = Queue::default();
-                        let _ = q.plan(Plan::Every, base, &machine(&|_| None, 2));
+                        let _ = q.plan(Plan::Every, base, &machine(2));
                         while let Some((j, _)) = q.start_next() {
                             assert!(j.least_ms(4).unwrap() <= crate::job::MAX_RUN_MS, "{j:?}");
                         }

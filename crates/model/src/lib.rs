@@ -10,15 +10,17 @@ pub mod compare;
 pub mod embed;
 pub mod export;
 pub mod fib;
+pub mod forecast;
+pub mod guess;
 pub mod job;
 pub mod machine;
 pub mod pipeline;
-pub mod predict;
 pub mod presets;
 pub mod query;
 pub mod record;
 pub mod rng;
 pub mod sim;
+pub mod stage;
 pub mod startup;
 pub mod state;
 #[cfg(any(test, feature = "test-support"))]

@@ -33,6 +33,10 @@ pub struct Capabilities {
     /// ready in time.
     #[serde(default)]
     pub pool_restarts: u32,
+    /// The runner's calibration (`crate::forecast`), measured as it started: what every
+    /// forecast on the page rests on. `None` if it could not be measured.
+    #[serde(default)]
+    pub calibration: Option<crate::forecast::Calibration>,
 }
 
 fn yes() -> bool {
@@ -61,6 +65,7 @@ impl Capabilities {
             pool_startup_ms: 0.0,
             pool_error: None,
             pool_restarts: 0,
+            calibration: None,
         }
     }
 
@@ -94,6 +99,20 @@ impl Capabilities {
             NoThreads::PoolFailed(Some(said)) => format!("the thread pool failed to start (the browser said: {said})"),
             NoThreads::PoolFailed(None) => "the thread pool failed to start".to_string(),
         })
+    }
+
+    /// What a run widget says once the runner is ready: the hardware threads and the pool.
+    pub fn ready(&self) -> String {
+        let pool = match self.pool_threads {
+            0 => "no thread pool".to_string(),
+            n => format!("a pool of {n} threads"),
+        };
+        let restarted = if self.pool_restarts > 0 {
+            " The first pool's workers did not all start in time, so a fresh pool replaced it."
+        } else {
+            ""
+        };
+        format!("Ready: {} hardware threads, {pool}.{restarted}", self.hardware_threads)
     }
 
     /// What the reader can do about it, for the notice under the widget; empty when nothing.
@@ -152,6 +171,14 @@ mod tests {
         assert!(!said.ends_with(": ") && !said.contains(":)"), "{said}");
         let quiet = caps(true, true, 0).unavailable(Strategy::Threads).unwrap();
         assert_eq!(quiet, "the thread pool failed to start");
+    }
+
+    #[test]
+    fn ready_names_the_pool_and_a_restart() {
+        assert_eq!(caps(true, true, 4).ready(), "Ready: 4 hardware threads, a pool of 4 threads.");
+        assert_eq!(caps(false, false, 0).ready(), "Ready: 4 hardware threads, no thread pool.");
+        let restarted = Capabilities { pool_restarts: 1, ..caps(true, true, 4) };
+        assert!(restarted.ready().ends_with("so a fresh pool replaced it."));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! [`simulate`] is the rule the real run follows, with fixed stage times; it assumes the
 //! CPU stages have a core each (transform threads ≤ cores), which the widget says.
 
+use crate::job::{Job, Workload, MAX_RUN_MS};
+use crate::machine::Capabilities;
 use crate::trace::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +82,44 @@ impl Spec {
     /// Total time of one item through every stage (ms).
     pub fn item_ms(&self) -> f64 {
         self.ms.iter().sum()
+    }
+
+    /// Why this pipeline may not run, if so: no URL may start minutes of work, and the
+    /// simulator's ideal time is a lower bound on the real one.
+    pub fn refusal(&self) -> Option<String> {
+        let ideal = simulate(self).makespan;
+        (ideal > MAX_RUN_MS).then(|| {
+            format!(
+                "This pipeline would take at least {:.0} s, and one run may take {:.0} s at most: fewer pages or shorter stages.",
+                ideal / 1000.0,
+                MAX_RUN_MS / 1000.0
+            )
+        })
+    }
+
+    /// The same pages as one flat job run by `strategy`: per page, every wait (request, poll,
+    /// write) then every computation (collect, transform), with no stages and no queues.
+    pub fn flat(&self, strategy: Strategy) -> Job {
+        Job {
+            workload: Workload::Fetch {
+                tasks: self.items,
+                latency_ms: self.ms[0] + self.ms[1] + self.ms[4],
+                parse_ms: self.ms[2] + self.ms[3],
+            },
+            strategy,
+            threads: self.threads,
+            limit: None,
+            switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+        }
+    }
+}
+
+/// What the widget says once the runner is ready: where the transform stage computes.
+pub fn ready(machine: &Capabilities) -> &'static str {
+    if machine.pool_threads == 0 {
+        "Ready, without shared memory here: the transform stage computes on the coroutines' thread."
+    } else {
+        "Ready: transform runs on threads of a pool."
     }
 }
 
@@ -182,6 +222,33 @@ mod tests {
 
     pub(crate) fn spec(items: u32, io: u32, threads: u32, queue: u32, transform: f64) -> Spec {
         Spec { items, ms: [200.0, 100.0, 2.0, transform, 100.0], io_workers: io, threads, queue }
+    }
+
+    #[test]
+    fn the_flat_job_does_the_same_waits_and_computing_per_page() {
+        let s = spec(12, 4, 3, 4, 40.0);
+        for strategy in [Strategy::Sync, Strategy::Threads] {
+            let job = s.flat(strategy);
+            assert_eq!((job.strategy, job.threads, job.workload.tasks()), (strategy, 3, 12));
+            let task = job.workload.task(5);
+            assert_eq!(task.wait_ms, 400.0, "request + poll + write");
+            assert_eq!(task.cpu, Some(crate::job::Cpu::Parse { ms: 42.0, seed: 5 }), "collect + transform");
+        }
+    }
+
+    #[test]
+    fn a_pipeline_longer_than_a_run_may_be_is_refused_before_it_starts() {
+        assert_eq!(spec(12, 4, 2, 4, 40.0).refusal(), None);
+        // 2,000 pages through a 1 s transform on one thread: over half an hour ideally.
+        let long = spec(2000, 4, 1, 4, 1000.0);
+        let why = long.refusal().expect("refused");
+        assert!(why.contains("at least 2") && why.contains("fewer pages"), "{why}");
+        // The bound is the simulator's: just under the limit runs.
+        let ms = MAX_RUN_MS / 2.0;
+        let near = Spec { items: 1, ms: [ms - 1.0, 0.0, 0.0, 0.0, 0.0], io_workers: 1, threads: 1, queue: 1 };
+        assert_eq!(near.refusal(), None);
+        let over = Spec { ms: [MAX_RUN_MS + 1.0, 0.0, 0.0, 0.0, 0.0], ..near };
+        assert!(over.refusal().is_some());
     }
 
     #[test]

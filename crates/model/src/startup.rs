@@ -5,7 +5,8 @@
 //! the work size above which fresh workers pay off.
 
 use crate::job::{Job, Workload};
-use crate::trace::{Phase, Strategy, Trace};
+use crate::machine::Capabilities;
+use crate::trace::{Strategy, Trace};
 
 /// The experiment's jobs: the work is a page "parse" of fixed computation (see the real
 /// runs' `parse`) with no wait, so `work_ms` is milliseconds of one idle core.
@@ -49,15 +50,6 @@ pub struct Point {
     pub pooled_ms: f64,
 }
 
-/// How long starting a run's workers took: from the first Starting segment's start to the
-/// last one's end; `None` when the run started none.
-pub fn startup_ms(trace: &Trace) -> Option<f64> {
-    let starting = trace.segments().filter(|(_, s)| s.phase == Phase::Starting);
-    let (first, last) =
-        starting.fold((f64::INFINITY, 0.0f64), |(a, b), (_, s)| (a.min(s.start), b.max(s.end)));
-    (last > 0.0).then(|| last - first.min(last))
-}
-
 /// The work size (ms of one core) above which `n` fresh workers on `cores` cores beat one
 /// thread, given what starting them cost: fresh ≈ start-up + work / min(n, cores), so they
 /// pay off once work > start-up / (1 − 1 / min(n, cores)). `None` when they never can (one
@@ -76,9 +68,219 @@ pub fn best_break_even(points: &[Point], cores: u32) -> Option<(u32, f64)> {
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// One run of the experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// One thread does all the work; it does not depend on N, so it runs once, first.
+    One,
+    /// The work split over N fresh workers, started inside the run.
+    Fresh(u32),
+    /// N threads, more than the page's pool has: this run starts a pool of N, and its time
+    /// (start-up included) is not a point of the series.
+    StartPool(u32),
+    /// The work split over N threads of a pool that already runs.
+    Pooled(u32),
+}
+
+impl Step {
+    /// The job this step runs, for `work_ms` of computation in all.
+    pub fn job(self, work_ms: f64) -> Job {
+        match self {
+            Step::One => one_thread(work_ms),
+            Step::Fresh(n) => fresh_workers(work_ms, n),
+            Step::StartPool(n) | Step::Pooled(n) => pooled_threads(work_ms, n),
+        }
+    }
+
+    /// What the widget says while the step runs.
+    pub fn doing(self) -> String {
+        match self {
+            Step::One => "One thread does all the work…".into(),
+            Step::Fresh(n) => format!("N = {n}: starting {n} fresh workers…"),
+            Step::StartPool(n) => format!("N = {n}: starting a pool of {n} threads…"),
+            Step::Pooled(n) => format!("N = {n}: {n} threads of a pool…"),
+        }
+    }
+}
+
+/// The whole experiment on one machine: which runs, in which order, and the points their
+/// times make. N goes from 1 to twice the hardware threads, so the series shows what more
+/// workers than cores cost; without a pool (no shared memory) there is no pooled series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Experiment {
+    work_ms: f64,
+    steps: Vec<Step>,
+    next: usize,
+    one_ms: f64,
+    point: Option<Point>,
+    points: Vec<Point>,
+}
+
+impl Experiment {
+    /// The runs for `work_ms` of computation in a browser that can run what `machine` says.
+    pub fn new(work_ms: f64, machine: &Capabilities) -> Experiment {
+        let pool = machine.pool_threads;
+        let mut steps = vec![Step::One];
+        for n in 1..=2 * machine.hardware_threads.max(1) {
+            steps.push(Step::Fresh(n));
+            if pool > 0 {
+                if n > pool {
+                    steps.push(Step::StartPool(n));
+                }
+                steps.push(Step::Pooled(n));
+            }
+        }
+        Experiment { work_ms, steps, next: 0, one_ms: f64::NAN, point: None, points: Vec::new() }
+    }
+
+    /// Every run, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The next run and its job; `None` once all ran.
+    pub fn next(&self) -> Option<(Step, Job)> {
+        self.steps.get(self.next).map(|&s| (s, s.job(self.work_ms)))
+    }
+
+    /// Records the trace of the run [`Experiment::next`] gave. Returns whether it completed
+    /// a point (an N with every series measured).
+    pub fn record(&mut self, trace: &Trace) -> bool {
+        let Some(&step) = self.steps.get(self.next) else { return false };
+        self.next += 1;
+        match step {
+            Step::One => self.one_ms = trace.makespan,
+            Step::Fresh(n) => {
+                self.point = Some(Point {
+                    n,
+                    one_ms: self.one_ms,
+                    fresh_ms: trace.makespan,
+                    fresh_startup_ms: trace.startup_ms().unwrap_or(0.0),
+                    pooled_ms: f64::NAN,
+                })
+            }
+            Step::StartPool(_) => {}
+            Step::Pooled(_) => {
+                if let Some(p) = &mut self.point {
+                    p.pooled_ms = trace.makespan;
+                }
+            }
+        }
+        // A point is complete when the next run is of another N (or there is none).
+        let n_of = |s: &Step| match *s {
+            Step::One => 0,
+            Step::Fresh(n) | Step::StartPool(n) | Step::Pooled(n) => n,
+        };
+        let next_n = self.steps.get(self.next).map(n_of);
+        match self.point {
+            Some(p) if next_n != Some(p.n) => {
+                self.points.push(p);
+                self.point = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The points measured so far.
+    pub fn points(&self) -> &[Point] {
+        &self.points
+    }
+}
+
+/// What the widget says once the runner is ready: the range of N, and whether there is a
+/// pooled series.
+pub fn ready(machine: &Capabilities) -> String {
+    let pool = if machine.pool_threads > 0 {
+        "threads share a running pool"
+    } else {
+        "no shared memory here, so no pooled threads: fresh workers only"
+    };
+    format!(
+        "Ready: N from 1 to {} ({} hardware threads; {pool}).",
+        2 * machine.hardware_threads.max(1),
+        machine.hardware_threads
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{from_lanes, lane, seg};
+    use crate::{LaneKind, Phase};
+
+    /// A one-lane run of `ms`, its first 3 ms starting a worker when `starts`.
+    fn run(strategy: Strategy, ms: f64, starts: bool) -> Trace {
+        let mut segments = vec![seg(0, Phase::Rendering, 3.0, ms)];
+        if starts {
+            segments.insert(0, seg(0, Phase::Starting, 0.0, 3.0));
+        }
+        from_lanes(strategy, 1, vec![lane(LaneKind::Process, "w", segments)])
+    }
+
+    fn machine(hardware_threads: u32, pool_threads: u32) -> Capabilities {
+        Capabilities { hardware_threads, pool_threads, isolated: pool_threads > 0, ..Capabilities::none() }
+    }
+
+    #[test]
+    fn the_experiment_runs_one_thread_once_then_every_n_up_to_twice_the_cores() {
+        let e = Experiment::new(100.0, &machine(2, 2));
+        use Step::*;
+        assert_eq!(
+            e.steps(),
+            [
+                One,
+                Fresh(1),
+                Pooled(1),
+                Fresh(2),
+                Pooled(2),
+                Fresh(3),
+                StartPool(3),
+                Pooled(3),
+                Fresh(4),
+                StartPool(4),
+                Pooled(4)
+            ]
+        );
+        // Without a pool: fresh workers only.
+        let bare = Experiment::new(100.0, &machine(2, 0));
+        assert_eq!(bare.steps(), [One, Fresh(1), Fresh(2), Fresh(3), Fresh(4)]);
+        assert!(ready(&machine(2, 0)).contains("fresh workers only"));
+        assert!(ready(&machine(2, 2)).contains("N from 1 to 4"));
+    }
+
+    #[test]
+    fn each_point_takes_its_times_from_its_own_runs() {
+        let mut e = Experiment::new(100.0, &machine(1, 1));
+        let mut points_done = Vec::new();
+        // Each run's time is its position in the plan times 10 ms, so a time read from the
+        // wrong run shows.
+        let mut i = 0;
+        while let Some((step, job)) = e.next() {
+            i += 1;
+            assert_eq!(job, step.job(100.0));
+            let t = run(job.strategy, 10.0 * i as f64, matches!(step, Step::Fresh(_)));
+            points_done.push(e.record(&t));
+        }
+        // One(10) Fresh1(20) Pooled1(30) Fresh2(40) StartPool2(50) Pooled2(60)
+        assert_eq!(points_done, [false, false, true, false, false, true]);
+        let p = e.points();
+        assert_eq!(p.len(), 2);
+        assert_eq!((p[0].n, p[0].one_ms, p[0].fresh_ms, p[0].pooled_ms), (1, 10.0, 20.0, 30.0));
+        assert_eq!((p[1].n, p[1].one_ms, p[1].fresh_ms, p[1].pooled_ms), (2, 10.0, 40.0, 60.0));
+        assert_eq!(p[0].fresh_startup_ms, 3.0);
+        assert!(e.next().is_none() && !e.record(&run(Strategy::Sync, 5.0, false)));
+    }
+
+    #[test]
+    fn without_a_pool_each_fresh_run_is_a_point() {
+        let mut e = Experiment::new(50.0, &machine(1, 0));
+        while let Some((_, job)) = e.next() {
+            e.record(&run(job.strategy, 5.0, false));
+        }
+        assert_eq!(e.points().len(), 2);
+        assert!(e.points().iter().all(|p| p.pooled_ms.is_nan() && p.one_ms == 5.0));
+    }
 
     #[test]
     fn the_jobs_split_the_same_work() {

@@ -178,6 +178,14 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// How long starting the run's workers took: from the first Starting segment's start to
+    /// the last one's end; `None` when the run started none.
+    pub fn startup_ms(&self) -> Option<f64> {
+        let starting = self.segments().filter(|(_, s)| s.phase == Phase::Starting);
+        let (first, last) =
+            starting.fold((f64::INFINITY, 0.0f64), |(a, b), (_, s)| (a.min(s.start), b.max(s.end)));
+        (last > 0.0).then(|| last - first.min(last))
+    }
     /// An empty trace to which lanes are added.
     pub fn new(strategy: Strategy, cores: u32) -> Self {
         Trace { strategy, cores: cores.max(1), lanes: Vec::new(), tasks: Vec::new(), makespan: 0.0 }

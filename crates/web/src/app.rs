@@ -43,7 +43,7 @@ pub fn mount_all() {
         if named.is_none() {
             // A frame with a mistyped widget shows what is wrong rather than running
             // something the course did not ask for.
-            let _ = slot.set_attribute("data-state", "error");
+            let _ = slot.set_attribute("data-state", cvp_model::stage::Stage::Failed.key());
             let asked = find(&query, "widget").map_or("no widget=".to_string(), |w| format!("widget={w:?}"));
             let names = Widget::ALL.map(Widget::key).join(", ");
             slot.set_text_content(Some(&format!(
@@ -69,7 +69,7 @@ fn mount_declared(element: &Element) {
     let preset = element.get_attribute("data-preset").and_then(|k| Preset::find(&k));
     let Some(widget) = Widget::from_key(&name) else {
         element.set_text_content(Some(&format!("Unknown widget {name:?}.")));
-        let _ = element.set_attribute("data-state", "error");
+        let _ = element.set_attribute("data-state", cvp_model::stage::Stage::Failed.key());
         return;
     };
     let id = match element.id() {

@@ -188,7 +188,7 @@ fn trap_message(trap: &JsValue) -> String {
 /// alone: `dom`'s helpers run their callbacks through this module.
 fn show(root: &Element, message: &str, remount: fn(&Element)) {
     begin(root);
-    let _ = root.set_attribute("data-state", "error");
+    let _ = root.set_attribute("data-state", cvp_model::stage::Stage::Failed.key());
     let Some(doc) = root.owner_document() else { return };
     let make = |tag: &str, class: &str, text: &str| {
         let e = doc.create_element(tag).ok()?;

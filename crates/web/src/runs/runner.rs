@@ -50,9 +50,22 @@ pub fn start(faults: u32) {
         }
         // Calibrate the parse once the pool has started, when the cores are quietest.
         super::work::calibrate().await;
+        caps.calibration = probe(&caps).await;
         serve(caps.clone());
         post(&FromRunner::Ready { caps });
     });
+}
+
+/// Runs the forecast's calibration probes (`cvp_model::forecast::Probe`), unreported, and
+/// reads them; `None` if one failed (the widgets then forecast nothing, and say so).
+async fn probe(caps: &Capabilities) -> Option<cvp_model::forecast::Calibration> {
+    use cvp_model::forecast::{Calibration, Probe};
+    let mut traces = Vec::new();
+    for probe in Probe::plan(caps.unavailable(cvp_model::Strategy::Gil).is_none()) {
+        let trace = super::run(&probe.job(), caps, Arc::default()).await.ok()??;
+        traces.push((probe, trace));
+    }
+    Calibration::from_probes(&traces, caps.hardware_threads, caps.pool_threads)
 }
 
 /// How long the page's pool may take to start before the attempt is given up and a fresh

@@ -54,7 +54,7 @@ pub fn mount_preset(root: &Element, host: Host, state: AnimState, notices: Vec<N
     let traces = preset.simulate(state.seed);
     let Some(player) = player_for(&traces, root) else { return };
     let _ = root.class_list().add_2("cvp-widget", "cvp-anim");
-    let _ = root.set_attribute("data-state", "ready");
+    let _ = root.set_attribute("data-state", cvp_model::stage::Stage::Ready.key());
     let header = el("div").class("cvp-anim-head").child(el("h3").text(preset.title)).build();
     root.set_inner_html("");
     for child in [header.clone(), notices_list(&notices), player.element()] {
@@ -135,7 +135,7 @@ pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: V
             let settled = share.clone();
             player.on_settle(move || settled.changed());
             *current.borrow_mut() = Some(player);
-            let _ = root.set_attribute("data-state", "ready");
+            let _ = root.set_attribute("data-state", cvp_model::stage::Stage::Ready.key());
         }
     };
     simulate(state);

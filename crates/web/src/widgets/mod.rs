@@ -4,6 +4,7 @@ pub mod anim;
 mod chart;
 mod form;
 mod icons;
+mod kit;
 pub mod pipeline;
 pub mod player;
 pub mod realrun;

@@ -4,35 +4,30 @@
 //! it, the throughput and the bottleneck, and compares the same work done as one loop and
 //! as one flat parallel map.
 
-use super::form::{show_notices, Form};
+use super::form::Form;
+use super::kit::{time_cell, Button, Layout, Role, Shell};
 use super::player::Player;
-use super::share::Share;
 use crate::address::Host;
 use crate::client::Runner;
-use crate::dom::{el, find, listen, toggle_attr};
+use crate::dom::{el, find, toggle_attr};
 use cvp_model::embed::ToEmbedder;
-use cvp_model::job::{Job, Workload, MAX_RUN_MS};
-use cvp_model::pipeline::{simulate, Spec};
+use cvp_model::pipeline::{ready, simulate, Spec};
 use cvp_model::query::Notice;
+use cvp_model::stage::Stage;
 use cvp_model::state::{PipelineState, WidgetState};
 use cvp_model::Strategy;
-use cvp_scene::format_duration;
+use cvp_scene::prose::{per_second, pipeline_bottleneck, pipeline_compared, pipeline_measured};
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{Element, HtmlButtonElement};
+use web_sys::Element;
 
 const TITLE: &str = "Concurrency as structure: a pipeline";
 
 struct Widget {
-    root: Element,
-    runner: Runner,
-    ready: bool,
+    shell: Shell,
     /// The machine's hardware threads, once the runner says.
     hardware_threads: u32,
-    running: bool,
     form: Form<PipelineState>,
-    status: Element,
-    notices: Element,
     table: Element,
     verdict: Element,
     view: Player,
@@ -55,12 +50,6 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
             return;
         }
     };
-    let button =
-        |action: &str, text: &str| el("button").attr("type", "button").attr("data-action", action).text(text);
-    let status = el("p").class("cvp-status").attr("role", "status").attr("aria-live", "polite").build();
-    status.set_text_content(Some("Starting the workers…"));
-    let notices_list = el("ul").class("cvp-notices").build();
-    show_notices(&notices_list, &notices);
     let table = el("table")
         .class("cvp-results cvp-pipeline")
         .attr("hidden", "")
@@ -71,53 +60,46 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
         .child(el("tbody"))
         .build();
     let verdict = el("p").class("cvp-verdict").attr("aria-live", "polite").build();
-    root.set_inner_html("");
-    let _ = root.class_list().add_2("cvp-widget", "cvp-pipeline-widget");
-    let _ = root.set_attribute("data-state", "starting");
-    for child in [
-        el("h3").text(TITLE).build(),
-        form.element().clone(),
-        el("div")
-            .class("cvp-buttons")
-            .child(button("run", "Run the pipeline").class("primary"))
-            .child(button("compare", "Compare: one loop, one parallel map"))
-            .build(),
-        status.clone(),
-        notices_list.clone(),
-        verdict.clone(),
-        table.clone(),
-        view.element(),
-    ] {
-        let _ = root.append_child(&child);
-    }
+    let shell = Shell::mount(
+        root,
+        &runner,
+        Layout {
+            class: "cvp-pipeline-widget",
+            title: TITLE,
+            buttons: &[
+                Button { action: "run", text: "Run the pipeline", role: Role::Primary },
+                Button { action: "compare", text: "Compare: one loop, one parallel map", role: Role::Start },
+            ],
+            head: vec![form.element().clone()],
+            between: vec![],
+            body: vec![verdict.clone(), table.clone(), view.element()],
+        },
+        "Starting the workers…",
+    );
+    shell.tell(&notices);
     view.load(vec![simulate(&state.spec)], None);
+    verdict.set_text_content(Some(&pipeline_bottleneck(&state.spec)));
     let widget = Rc::new(RefCell::new(Widget {
-        root: root.clone(),
-        runner: runner.clone(),
-        ready: false,
+        shell: shell.clone(),
         hardware_threads: 1,
-        running: false,
         form,
-        status,
-        notices: notices_list,
         table,
         verdict,
         view,
         measured: None,
     }));
     let weak = Rc::downgrade(&widget);
-    let share = Share::new(host, TITLE, root, move || {
+    let share = shell.share(host, TITLE, move || {
         let state = weak.upgrade().map_or(state, |w| w.borrow().form.state());
         WidgetState::Pipeline(PipelineState { autorun: false, ..state })
     });
-    let _ = root.append_child(&share.element());
     {
-        let (w, share) = (Rc::downgrade(&widget), share.clone());
+        let w = Rc::downgrade(&widget);
         widget.borrow().form.on_change(move |state, told| {
             if let Some(w) = w.upgrade() {
                 let mut w = w.borrow_mut();
-                show_notices(&w.notices, &told);
-                describe(&w, &state.spec);
+                w.shell.tell(&told);
+                w.verdict.set_text_content(Some(&pipeline_bottleneck(&state.spec)));
                 w.view.load(vec![simulate(&state.spec)], None);
                 w.measured = None;
             }
@@ -125,179 +107,103 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
         });
     }
     for (action, compare) in [("run", false), ("compare", true)] {
-        if let Some(b) = find::<Element>(root, &format!("[data-action={action}]")) {
-            let w = widget.clone();
-            listen(&b, "click", move |_| start(&w, compare));
-        }
+        let w = widget.clone();
+        shell.on(action, move || start(&w, compare));
     }
-    describe(&widget.borrow(), &state.spec);
-    let ready = widget.clone();
+    let ready_widget = widget.clone();
     runner.when_ready(move |r| {
         {
-            let mut w = ready.borrow_mut();
-            w.ready = true;
+            let mut w = ready_widget.borrow_mut();
             w.hardware_threads = r.hardware_threads;
-            let _ = w.root.set_attribute("data-state", "ready");
-            if r.pool_threads == 0 {
-                w.status.set_text_content(Some(
-                    "Ready, without shared memory here: the transform stage computes on the coroutines' thread.",
-                ));
-            } else {
-                w.status.set_text_content(Some("Ready: transform runs on threads of a pool."));
-            }
-            w.set_buttons();
+            w.shell.set_stage(Stage::Ready);
+            w.shell.say(ready(r));
         }
         if state.autorun {
-            start(&ready, false);
+            start(&ready_widget, false);
         }
     });
-    let busy = Rc::downgrade(&widget);
-    runner.watch_busy(move |_| {
-        if let Some(w) = busy.upgrade() {
-            w.borrow().set_buttons();
-        }
-    });
-}
-
-impl Widget {
-    fn set_buttons(&self) {
-        for action in ["run", "compare"] {
-            if let Some(b) = find::<HtmlButtonElement>(&self.root, &format!("[data-action={action}]")) {
-                b.set_disabled(!self.ready || self.running || self.runner.busy());
-            }
-        }
-    }
-}
-
-/// What the simulator says of `spec`: the bottleneck and the throughput it allows.
-fn describe(w: &Widget, spec: &Spec) {
-    let b = spec.bottleneck();
-    let stage = spec.stages()[b];
-    let rate = 1000.0 / spec.per_item(b);
-    w.verdict.set_text_content(Some(&format!(
-        "Bottleneck: {} ({} per page on {} worker{}), so at best {rate:.1} pages per second once the pipeline is full.",
-        stage.name,
-        format_duration(stage.ms),
-        stage.workers,
-        if stage.workers == 1 { "" } else { "s" }
-    )));
-}
-
-/// The same pages as one job: every wait, then every computation, per page.
-fn flat(spec: &Spec, strategy: Strategy) -> Job {
-    let wait = spec.ms[0] + spec.ms[1] + spec.ms[4];
-    let cpu = spec.ms[2] + spec.ms[3];
-    Job {
-        workload: Workload::Fetch { tasks: spec.items, latency_ms: wait, parse_ms: cpu },
-        strategy,
-        threads: spec.threads,
-        limit: None,
-        switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
-    }
 }
 
 fn start(widget: &Rc<RefCell<Widget>>, compare: bool) {
-    let (runner, spec) = {
-        let mut w = widget.borrow_mut();
-        if !w.ready || w.running || w.runner.busy() {
+    let (shell, spec) = {
+        let w = widget.borrow();
+        if !w.shell.can_start() {
             return;
         }
-        let state = w.form.state();
+        let spec = w.form.state().spec;
         // The form told what it changed as it changed it; a run starts with a clean list.
-        show_notices(&w.notices, &[]);
-        // No URL may start minutes of work: the simulator's ideal time is a lower bound.
-        let ideal = simulate(&state.spec).makespan;
-        if ideal > MAX_RUN_MS {
-            w.status.set_text_content(Some(&format!(
-                "This pipeline would take at least {:.0} s, and one run may take {:.0} s at most: fewer pages or shorter stages.",
-                ideal / 1000.0,
-                MAX_RUN_MS / 1000.0
-            )));
+        w.shell.tell(&[]);
+        if let Some(why) = spec.refusal() {
+            w.shell.say(&why);
             return;
         }
-        w.running = true;
-        w.set_buttons();
-        let _ = w.root.set_attribute("data-state", "running");
-        (w.runner.clone(), state.spec)
+        w.shell.set_stage(Stage::Running);
+        (w.shell.clone(), spec)
     };
     let widget = widget.clone();
     crate::fault::spawn_local(async move {
-        let result = if compare {
-            run_compare(&widget, &runner, spec).await
-        } else {
-            run_pipeline(&widget, &runner, spec).await
-        };
-        let mut w = widget.borrow_mut();
-        w.running = false;
+        let result =
+            if compare { run_compare(&widget, spec).await } else { run_pipeline(&widget, spec).await };
         match result {
-            Ok(()) => {
-                let _ = w.root.set_attribute("data-state", "done");
-            }
+            Ok(()) => shell.set_stage(Stage::Done),
             Err(e) => {
-                w.status.set_text_content(Some(&format!("The run stopped: {e}")));
-                let _ = w.root.set_attribute("data-state", "error");
+                shell.say(&format!("The run stopped: {e}"));
+                shell.set_stage(Stage::Failed);
             }
         }
-        w.set_buttons();
     });
 }
 
-async fn run_pipeline(widget: &Rc<RefCell<Widget>>, runner: &Runner, spec: Spec) -> Result<(), String> {
-    widget.borrow().status.set_text_content(Some("Running the pipeline…"));
-    let trace = runner.pipeline_to_end(spec).await?;
+async fn run_pipeline(widget: &Rc<RefCell<Widget>>, spec: Spec) -> Result<(), String> {
+    let shell = widget.borrow().shell.clone();
+    shell.say("Running the pipeline…");
+    let trace = shell.runner().pipeline_to_end(spec).await?;
     let mut w = widget.borrow_mut();
     let ms = trace.makespan;
     w.measured = Some(ms);
     let ideal = simulate(&spec);
-    w.status.set_text_content(Some(&format!(
-        "{} pages in {} ({:.1} per second); the simulator's ideal: {}.",
-        spec.items,
-        format_duration(ms),
-        spec.items as f64 * 1000.0 / ms.max(1e-9),
-        format_duration(ideal.makespan)
-    )));
+    shell.say(&pipeline_measured(&spec, ms, ideal.makespan));
     toggle_attr(&w.view.element(), "hidden", false);
     w.view.load(vec![ideal, trace], None);
     rows(&w, &[("the pipeline", ms)], spec.items);
-    post(&spec, ms, None, None);
+    crate::embedder::post(&ToEmbedder::pipeline(&spec, ms, None, None));
     Ok(())
 }
 
-async fn run_compare(widget: &Rc<RefCell<Widget>>, runner: &Runner, spec: Spec) -> Result<(), String> {
-    let say = |t: &str| widget.borrow().status.set_text_content(Some(t));
-    let measured = widget.borrow().measured;
+async fn run_compare(widget: &Rc<RefCell<Widget>>, spec: Spec) -> Result<(), String> {
+    let (shell, measured, hw) = {
+        let w = widget.borrow();
+        (w.shell.clone(), w.measured, w.hardware_threads)
+    };
+    let runner = shell.runner().clone();
     let pipeline = match measured {
         Some(ms) => ms,
         None => {
-            say("Running the pipeline…");
+            shell.say("Running the pipeline…");
             runner.pipeline_to_end(spec).await?.makespan
         }
     };
-    let hw = widget.borrow().hardware_threads;
-    say("The same pages as one loop…");
-    let looped = run_flat(runner, &spec, Strategy::Sync, hw).await?;
-    say("The same pages as one parallel map…");
-    let mapped = run_flat(runner, &spec, Strategy::Threads, hw).await?;
+    let flat = |strategy: Strategy| {
+        let job = spec.flat(strategy);
+        let runner = runner.clone();
+        async move {
+            if let Some(why) = job.too_long(hw) {
+                return Err(why);
+            }
+            Ok(runner.run_to_end(job).await?.makespan)
+        }
+    };
+    shell.say("The same pages as one loop…");
+    let looped = flat(Strategy::Sync).await?;
+    shell.say("The same pages as one parallel map…");
+    let mapped = flat(Strategy::Threads).await?;
     let mut w = widget.borrow_mut();
     w.measured = Some(pipeline);
     let map_label = format!("one parallel map on {} threads", spec.threads);
     rows(&w, &[("the pipeline", pipeline), ("one loop", looped), (map_label.as_str(), mapped)], spec.items);
-    w.status.set_text_content(Some(&format!(
-        "The pipeline took {}; one loop {}; one parallel map {}.",
-        format_duration(pipeline),
-        format_duration(looped),
-        format_duration(mapped)
-    )));
-    post(&spec, pipeline, Some(looped), Some(mapped));
+    shell.say(&pipeline_compared(pipeline, looped, mapped));
+    crate::embedder::post(&ToEmbedder::pipeline(&spec, pipeline, Some(looped), Some(mapped)));
     Ok(())
-}
-
-async fn run_flat(runner: &Runner, spec: &Spec, strategy: Strategy, hw: u32) -> Result<f64, String> {
-    let job = flat(spec, strategy);
-    if let Some(why) = job.too_long(hw) {
-        return Err(why);
-    }
-    Ok(runner.run_to_end(job).await?.makespan)
 }
 
 fn rows(w: &Widget, ways: &[(&str, f64)], items: u32) {
@@ -307,18 +213,9 @@ fn rows(w: &Widget, ways: &[(&str, f64)], items: u32) {
         let row = el("tr")
             .attr("data-way", way.split_whitespace().take(2).collect::<Vec<_>>().join("-").as_str())
             .child(el("th").attr("scope", "row").text(way))
-            .child(
-                el("td")
-                    .attr("data-col", "wall")
-                    .attr("data-ms", &format!("{ms:.3}"))
-                    .text(&format_duration(*ms)),
-            )
-            .child(el("td").text(&format!("{:.1}", items as f64 * 1000.0 / ms.max(1e-9))));
+            .child(time_cell("wall", *ms))
+            .child(el("td").text(&format!("{:.1}", per_second(items, *ms))));
         let _ = body.append_child(&row.build());
     }
     toggle_attr(&w.table, "hidden", false);
-}
-
-fn post(spec: &Spec, wall_ms: f64, loop_ms: Option<f64>, map_ms: Option<f64>) {
-    crate::embedder::post(&ToEmbedder::pipeline(spec, wall_ms, loop_ms, map_ms));
 }

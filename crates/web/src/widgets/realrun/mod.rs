@@ -9,68 +9,64 @@ mod post;
 mod prose;
 mod results;
 
-use super::form::{show_notices, Form};
+use super::form::Form;
+use super::kit::{Button, Layout, Role, Shell};
 use super::player::Player;
 use super::share::Share;
 use crate::address::Host;
 use crate::client::{RunEvent, Runner};
-use crate::dom::{el, find, toggle_attr};
+use crate::dom::{el, toggle_attr};
 use crate::worker::protocol::Capabilities;
-use cvp_model::compare::{Machine, PagePool, Plan, Purpose, Queue, Results, Startup};
+use cvp_model::compare::{PagePool, Plan, Purpose, Queue, Results, Startup};
+use cvp_model::forecast::{explain, forecast, gap, Calibration};
 use cvp_model::job::{Job, RunKind};
-use cvp_model::predict::{explain, gap, prediction};
 use cvp_model::query::Notice;
+use cvp_model::stage::Stage;
 use cvp_model::state::{RunState, WidgetState};
 use cvp_model::{Strategy, Trace};
 use cvp_scene::format_duration;
 use results::ResultsView;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlButtonElement, HtmlProgressElement};
-
-/// Where the widget is, shown to tests and styles as `data-state`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stage {
-    Starting,
-    Ready,
-    Running,
-    Done,
-    Error,
-}
-
-impl Stage {
-    fn key(self) -> &'static str {
-        match self {
-            Stage::Starting => "starting",
-            Stage::Ready => "ready",
-            Stage::Running => "running",
-            Stage::Done => "done",
-            Stage::Error => "error",
-        }
-    }
-}
+use web_sys::{Element, HtmlProgressElement};
 
 struct Widget {
     kind: RunKind,
-    stage: Stage,
-    root: Element,
-    runner: Runner,
+    shell: Shell,
     caps: Option<Capabilities>,
     form: Form<RunState>,
+    /// Why threads cannot run here, when they cannot.
+    isolation: Element,
     progress: HtmlProgressElement,
-    status: Element,
-    notices: Element,
     results_view: ResultsView,
     view: Player,
     share: Option<Share>,
     queue: Queue,
     results: Results,
-    /// Under the timelines: how the runs compare with their predictions.
+    /// Under the buttons: each strategy's forecast for the form's job, before it runs.
+    forecast_line: Element,
+    /// The calibration the forecasts rest on (the runner's, then what processes runs
+    /// measured of a fresh worker's start-up).
+    calibration: Option<Calibration>,
+    /// The forecast made before each strategy's latest run, with its job.
+    forecasts: BTreeMap<Strategy, (Job, Trace)>,
+    /// Under the timelines: how the runs compare with their forecasts.
     predicted_notes: Element,
     /// What the URL asked for that had to change, shown until the first run.
     url_notices: Vec<Notice>,
+    /// Whether the reader last changed their guess with the runs it is scored on already
+    /// on the page.
+    guessed_after_run: bool,
 }
+
+const BUTTONS: [Button; 4] = [
+    Button { action: "run", text: "Run", role: Role::Primary },
+    Button { action: "run-all", text: "Run every strategy", role: Role::Start },
+    Button { action: "scale", text: "Measure 1 to N threads", role: Role::Start },
+    Button { action: "cancel", text: "Cancel", role: Role::Cancel },
+];
 
 /// The heading of each workload's widget.
 pub fn title(kind: RunKind) -> &'static str {
@@ -85,24 +81,11 @@ pub fn title(kind: RunKind) -> &'static str {
 pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notices: Vec<Notice>) {
     let kind = state.workload.kind();
     let form = Form::new(state);
-    let button =
-        |action: &str, text: &str| el("button").attr("type", "button").attr("data-action", action).text(text);
-    let buttons = el("div")
-        .class("cvp-buttons")
-        .child(button("run", "Run").class("primary"))
-        .child(button("run-all", "Run every strategy"))
-        .child(button("scale", "Measure 1 to N threads"))
-        .child(button("cancel", "Cancel").attr("disabled", ""));
     let progress: HtmlProgressElement =
         el("progress").class("cvp-progress").attr("max", "1").attr("value", "0").build().unchecked_into();
-    let status = el("p")
-        .class("cvp-status")
-        .attr("role", "status")
-        .attr("aria-live", "polite")
-        .text("Starting the workers…")
-        .build();
-    let notices_list = el("ul").class("cvp-notices").build();
+    let isolation = el("p").class("cvp-isolation").attr("hidden", "").build();
     let predicted_notes = el("p").class("cvp-predicted").attr("hidden", "").build();
+    let forecast_line = el("p").class("cvp-forecast").attr("hidden", "").build();
     // A panel for each strategy's measured run and one for its prediction.
     let titles: Vec<String> = (1..=2 * Strategy::ALL.len()).map(|i| format!("Run {i}")).collect();
     let built =
@@ -114,50 +97,50 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
             return;
         }
     };
-    root.set_inner_html("");
-    let _ = root.class_list().add_2("cvp-widget", "cvp-realrun");
-    root.set_attribute("data-state", Stage::Starting.key()).ok();
-    for child in [
-        el("h3").text(title(kind)).build(),
-        el("p").class("cvp-isolation").attr("hidden", "").build(),
-        form.element().clone(),
-        buttons.build(),
-        progress.clone().into(),
-        status.clone(),
-        notices_list.clone(),
-        results_view.table().clone(),
-        view.element(),
-        predicted_notes.clone(),
-        results_view.chart().clone().into(),
-    ] {
-        let _ = root.append_child(&child);
-    }
+    let shell = Shell::mount(
+        root,
+        &runner,
+        Layout {
+            class: "cvp-realrun",
+            title: title(kind),
+            buttons: &BUTTONS,
+            head: vec![isolation.clone(), form.element().clone()],
+            between: vec![forecast_line.clone(), progress.clone().into()],
+            body: vec![
+                results_view.table().clone(),
+                view.element(),
+                predicted_notes.clone(),
+                results_view.chart().clone().into(),
+            ],
+        },
+        "Starting the workers…",
+    );
     toggle_attr(&view.element(), "hidden", true);
     let widget = Rc::new(RefCell::new(Widget {
         kind,
-        stage: Stage::Starting,
-        root: root.clone(),
-        runner: runner.clone(),
+        shell: shell.clone(),
         caps: None,
         form,
+        isolation,
         progress,
-        status,
-        notices: notices_list,
         results_view,
         view,
         share: None,
         queue: Queue::default(),
         results: Results::default(),
+        forecast_line,
+        calibration: None,
+        forecasts: BTreeMap::new(),
         predicted_notes,
         url_notices: notices,
+        guessed_after_run: false,
     }));
     let weak = Rc::downgrade(&widget);
-    let share = Share::new(host, title(kind), root, move || {
+    let share = shell.share(host, title(kind), move || {
         let state = weak.upgrade().map_or(state, |w| w.borrow().form.state());
         // A shared link shows the settings; it does not start a run on its own.
         WidgetState::Run(RunState { autorun: false, ..state })
     });
-    let _ = root.append_child(&share.element());
     widget.borrow_mut().share = Some(share);
     wire(&widget);
     let ready = widget.clone();
@@ -167,31 +150,26 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
             start(&ready, Plan::Selected);
         }
     });
-    let busy = Rc::downgrade(&widget);
-    runner.watch_busy(move |is_busy| {
-        if let Some(w) = busy.upgrade() {
-            w.borrow().set_busy(is_busy);
-        }
-    });
     let predicting = Rc::downgrade(&widget);
     let kind = widget.borrow().kind;
     prose::on_predict(kind, move || {
         if let Some(w) = predicting.upgrade() {
-            let w = w.borrow();
-            if let Some(caps) = &w.caps {
-                prose::show(w.kind, &w.results, caps);
-            }
+            let mut w = w.borrow_mut();
+            // A guess set with both runs it is scored on already measured is shown, not scored.
+            let subject = cvp_model::guess::subject(w.kind);
+            let rows = w.results.rows();
+            w.guessed_after_run =
+                [Strategy::Sync, subject].iter().all(|s| rows.iter().any(|r| r.strategy == *s));
+            w.show_prose();
         }
     });
 }
 
 fn wire(widget: &Rc<RefCell<Widget>>) {
-    let root = widget.borrow().root.clone();
+    let shell = widget.borrow().shell.clone();
     let on = |action: &str, f: fn(&Rc<RefCell<Widget>>)| {
-        if let Some(b) = find::<Element>(&root, &format!("[data-action={action}]")) {
-            let w = widget.clone();
-            crate::dom::listen(&b, "click", move |_| f(&w));
-        }
+        let w = widget.clone();
+        shell.on(action, move || f(&w));
     };
     on("run", |w| {
         if crate::test_hooks::injected(crate::test_hooks::Fault::Run) {
@@ -204,19 +182,20 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
     on("run-all", |w| start(w, Plan::Every));
     on("scale", |w| start(w, Plan::Scale));
     on("cancel", |w| {
-        let runner = {
+        let shell = {
             let mut w = w.borrow_mut();
-            w.status.set_text_content(Some("Cancelling…"));
+            w.shell.say("Cancelling…");
             w.queue.clear();
-            w.runner.clone()
+            w.shell.clone()
         };
-        runner.cancel();
+        shell.runner().cancel();
     });
     let weak = Rc::downgrade(widget);
     widget.borrow().form.on_change(move |_, notices| {
         if let Some(w) = weak.upgrade() {
             let w = w.borrow();
-            show_notices(&w.notices, &notices);
+            w.shell.tell(&notices);
+            w.show_forecast();
             if let Some(share) = &w.share {
                 share.changed();
             }
@@ -225,39 +204,70 @@ fn wire(widget: &Rc<RefCell<Widget>>) {
 }
 
 impl Widget {
-    fn set_stage(&mut self, stage: Stage) {
-        self.stage = stage;
-        self.root.set_attribute("data-state", stage.key()).ok();
+    /// The essay's sentences about this widget's runs, and the reader's guess against them.
+    fn show_prose(&self) {
+        let Some(caps) = &self.caps else { return };
+        let subject = cvp_model::guess::subject(self.kind);
+        let runs: BTreeMap<Strategy, (Job, &Trace)> =
+            self.results.runs().map(|(j, t)| (j.strategy, (j, t))).collect();
+        // The forecast's speedup, from the forecasts made before the runs being compared.
+        let forecast_of = |s: Strategy| {
+            let (job, _) = runs.get(&s)?;
+            self.forecasts.get(&s).filter(|(j, _)| j == job).map(|(_, t)| t.makespan)
+        };
+        let forecast = forecast_of(Strategy::Sync).zip(forecast_of(subject)).map(|(a, b)| a / b.max(1e-9));
+        let reveal = prose::Reveal {
+            forecast,
+            overlap: runs.get(&subject).map_or(0, |(_, t)| t.max_cpu_overlap()),
+            after_run: self.guessed_after_run,
+        };
+        prose::show(self.kind, &self.results, caps, &reveal);
     }
 
-    fn set_busy(&self, busy: bool) {
-        for action in ["run", "run-all"] {
-            if let Some(b) = find::<HtmlButtonElement>(&self.root, &format!("[data-action={action}]")) {
-                b.set_disabled(busy || self.caps.is_none());
-            }
-        }
-        if let Some(b) = find::<HtmlButtonElement>(&self.root, "[data-action=cancel]") {
-            // Only the widget that owns the run can cancel it.
-            b.set_disabled(!(busy && self.stage == Stage::Running));
+    /// Each strategy this page can run, forecast for the form's job on this machine: the
+    /// line under the buttons, and before any run, the chosen strategy's timeline.
+    fn show_forecast(&self) {
+        let (Some(caps), Some(cal)) = (&self.caps, &self.calibration) else { return };
+        let (job, _) = self.form.state().job(caps.hardware_threads);
+        let runnable = |s: &Strategy| caps.unavailable(*s).is_none();
+        let times: Vec<(Strategy, f64)> = Strategy::ALL
+            .into_iter()
+            .filter(runnable)
+            .map(|strategy| Job { strategy, ..job })
+            .filter(|j| j.too_long(caps.hardware_threads).is_none())
+            .map(|j| (j.strategy, forecast(&j, cal).makespan))
+            .collect();
+        self.forecast_line.set_text_content(Some(&cvp_scene::prose::forecast_line(cal, &times, self.kind)));
+        toggle_attr(&self.forecast_line, "hidden", times.is_empty());
+        if self.results.rows().is_empty()
+            && runnable(&job.strategy)
+            && job.too_long(caps.hardware_threads).is_none()
+        {
+            toggle_attr(&self.view.element(), "hidden", false);
+            self.view.load_titled(
+                vec![(format!("{} (forecast)", job.strategy.label()), forecast(&job, cal))],
+                None,
+            );
         }
     }
 
     fn explain_isolation(&self, ready: &Capabilities) {
         let Some(why) = ready.unavailable(Strategy::Threads) else { return };
-        let note: Element = find(&self.root, ".cvp-isolation").expect("built in mount()");
+        let note = &self.isolation;
         note.set_inner_html("");
         let _ = note.append_child(&el("strong").text("Threads are unavailable here. ").build());
         let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix()));
-        toggle_attr(&note, "hidden", false);
+        toggle_attr(note, "hidden", false);
     }
 }
 
 fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Capabilities, asked: RunState) {
     let mut w = widget.borrow_mut();
     w.caps = Some(ready.clone());
-    w.set_stage(Stage::Ready);
-    w.root.set_attribute("data-pool-threads", &ready.pool_threads.to_string()).ok();
-    w.root.set_attribute("data-isolated", if ready.isolated { "true" } else { "false" }).ok();
+    w.shell.set_stage(Stage::Ready);
+    let root = w.shell.root();
+    root.set_attribute("data-pool-threads", &ready.pool_threads.to_string()).ok();
+    root.set_attribute("data-isolated", if ready.isolated { "true" } else { "false" }).ok();
     w.explain_isolation(ready);
     if let Some(select) = w.form.select("strategy") {
         for i in 0..select.length() {
@@ -285,29 +295,17 @@ fn on_ready(widget: &Rc<RefCell<Widget>>, ready: &Capabilities, asked: RunState)
     }
     let mut told = std::mem::take(&mut w.url_notices);
     told.append(&mut notices);
-    show_notices(&w.notices, &told);
+    w.shell.tell(&told);
     w.url_notices = told;
-    w.status.set_text_content(Some(&format!(
-        "Ready: {} hardware threads, {}.{}",
-        ready.hardware_threads,
-        if ready.pool_threads > 0 {
-            format!("a pool of {} threads", ready.pool_threads)
-        } else {
-            "no thread pool".into()
-        },
-        if ready.pool_restarts > 0 {
-            " The first pool's workers did not all start in time, so a fresh pool replaced it."
-        } else {
-            ""
-        }
-    )));
-    w.set_busy(w.runner.busy());
+    w.calibration = ready.calibration;
+    w.shell.say(&ready.ready());
+    w.show_forecast();
 }
 
 fn start(widget: &Rc<RefCell<Widget>>, plan: Plan) {
     let share = {
         let w = widget.borrow();
-        if w.caps.is_none() || w.runner.busy() {
+        if !w.shell.can_start() {
             return;
         }
         w.share.clone()
@@ -322,21 +320,15 @@ fn start(widget: &Rc<RefCell<Widget>>, plan: Plan) {
         let (job, mut changed) = w.form.state().job(caps.hardware_threads);
         let mut told = std::mem::take(&mut w.url_notices);
         told.append(&mut changed);
-        let why = |s: Strategy| caps.unavailable(s);
-        let machine = Machine {
-            unavailable: &why,
-            hardware_threads: caps.hardware_threads,
-            pool_threads: caps.pool_threads,
-        };
-        match w.queue.plan(plan, job, &machine) {
+        match w.queue.plan(plan, job, &caps) {
             Ok(left_out) => told.extend(left_out.into_iter().map(|why| Notice(format!("Left out: {why}.")))),
             Err(e) => {
-                show_notices(&w.notices, &told);
-                w.status.set_text_content(Some(&e));
+                w.shell.tell(&told);
+                w.shell.say(&e);
                 return;
             }
         }
-        show_notices(&w.notices, &told);
+        w.shell.tell(&told);
         if plan == Plan::Scale {
             w.results.start_scaling();
         }
@@ -350,9 +342,13 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
         let mut w = widget.borrow_mut();
         let Some((job, purpose)) = w.queue.start_next() else { return false };
         w.progress.set_value(0.0);
-        w.set_stage(Stage::Running);
-        w.status.set_text_content(Some(&format!("Running {}…", job.strategy.label())));
-        (w.runner.clone(), job, purpose)
+        // The forecast is made now, before the run, from what was measured before it.
+        if let Some(cal) = w.calibration {
+            w.forecasts.insert(job.strategy, (job, forecast(&job, &cal)));
+        }
+        w.shell.set_stage(Stage::Running);
+        w.shell.say(&format!("Running {}…", job.strategy.label()));
+        (w.shell.runner().clone(), job, purpose)
     };
     let weak = Rc::downgrade(widget);
     let result = runner.run(job, move |event| {
@@ -361,10 +357,7 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
             RunEvent::Progress { done, total } => {
                 let w = widget.borrow();
                 w.progress.set_value(done as f64 / total.max(1) as f64);
-                w.status.set_text_content(Some(&format!(
-                    "Running {}: {done} of {total} done",
-                    job.strategy.label()
-                )));
+                w.shell.say(&format!("Running {}: {done} of {total} done", job.strategy.label()));
             }
             RunEvent::Done(trace) => {
                 // The numbers and the next job now; the timeline of a big run in a task
@@ -391,22 +384,22 @@ fn next(widget: &Rc<RefCell<Widget>>) -> bool {
             RunEvent::Cancelled => {
                 let mut w = widget.borrow_mut();
                 w.queue.clear();
-                w.set_stage(Stage::Ready);
-                w.status.set_text_content(Some("Cancelled. The workers are ready for another run."));
+                w.shell.set_stage(Stage::Cancelled);
+                w.shell.say("Cancelled. The workers are ready for another run.");
             }
             RunEvent::Failed(error) => {
                 let mut w = widget.borrow_mut();
                 w.queue.clear();
-                w.set_stage(Stage::Error);
-                w.status.set_text_content(Some(&format!("The run failed: {error}")));
+                w.shell.set_stage(Stage::Failed);
+                w.shell.say(&format!("The run failed: {error}"));
             }
         }
     });
     if let Err(e) = result {
         let mut w = widget.borrow_mut();
         w.queue.clear();
-        w.set_stage(Stage::Ready);
-        w.status.set_text_content(Some(&format!("Cannot run now: {e}")));
+        w.shell.set_stage(Stage::Ready);
+        w.shell.say(&format!("Cannot run now: {e}"));
         return false;
     }
     true
@@ -420,8 +413,15 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
     let caps = w.caps.clone().expect("runs start only once ready");
     let pool = PagePool { threads: caps.pool_threads, startup_ms: caps.pool_startup_ms };
     w.results.record(job, purpose, trace, pool);
-    w.results_view.show(&w.results);
-    prose::show(w.kind, &w.results, &caps);
+    if let Some(cal) = &mut w.calibration {
+        cal.learn(&job, trace);
+    }
+    w.results_view.show(&w.results, &w.forecasts);
+    if job.strategy == Strategy::Sync || job.strategy == cvp_model::guess::subject(w.kind) {
+        // A new measurement to score against: the guess on the page came before it.
+        w.guessed_after_run = false;
+    }
+    w.show_prose();
     // What a Web Worker costs, said where it was paid: a thread is not free here either.
     let workers = match Startup::of(&job, trace, pool) {
         Startup::InRun(ms) => {
@@ -434,35 +434,39 @@ fn finished(widget: &Rc<RefCell<Widget>>, job: Job, purpose: Purpose, trace: &Tr
         }
         _ => String::new(),
     };
-    w.status.set_text_content(Some(&format!(
+    w.shell.say(&format!(
         "{}: {} {} in {}, CPU busy {:.0}%.{workers}",
         job.strategy.label(),
         trace.tasks.len(),
         w.kind.noun(),
         format_duration(trace.makespan),
         trace.cpu_utilisation() * 100.0
-    )));
+    ));
 }
 
-/// Draws every strategy's measured timeline, each beside the simulator's replay of its
-/// measured tasks on this machine's hardware threads (`cvp_model::predict`), on one time
-/// axis, and says where a run and its replay differ. With `last` (no job ran after it), the
-/// widget is done once they show; otherwise the job now running owns the widget's state.
+/// Draws every strategy's measured timeline above the forecast made before it ran, on one
+/// time axis, and says where a run missed its forecast by more than the noise and what its
+/// trace shows made the difference. With `last` (no job ran after it), the widget is done
+/// once they show; otherwise the job now running owns the widget's state.
 fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
-    let mut w = widget.borrow_mut();
-    let hardware_threads = w.caps.as_ref().map_or(1, |c| c.hardware_threads);
+    let w = widget.borrow();
     let (mut panels, mut gaps) = (Vec::new(), Vec::new());
     for (job, measured) in w.results.runs() {
-        let predicted = prediction(&job, measured, hardware_threads);
         let label = job.strategy.label();
-        gaps.extend(gap(&job, measured, &predicted, hardware_threads));
         // Short: a phone's panel has room for little beside the clock, which gives the time.
         panels.push((format!("{label} (measured)"), measured.clone()));
-        panels.push((format!("{label} (predicted)"), predicted));
+        let Some((forecast_job, forecast)) = w.forecasts.get(&job.strategy).filter(|(j, _)| *j == job) else {
+            continue;
+        };
+        if let Some(cal) = &w.calibration {
+            gaps.extend(gap(forecast_job, measured, forecast, cal, w.results.noise(job.strategy)));
+        }
+        panels.push((format!("{label} (forecast)"), forecast.clone()));
     }
-    let note = if gaps.is_empty() {
-        "Each measured run came within 10 % of the simulator's prediction for it (the same \
-         tasks, with their measured times, on this machine's hardware threads)."
+    let note = if w.calibration.is_none() {
+        "No forecast: the runner could not time its calibration runs here.".to_string()
+    } else if gaps.is_empty() {
+        "Each run came within 10 % of the forecast made before it (or within the spread of your repeat runs)."
             .to_string()
     } else {
         explain(&gaps)
@@ -472,6 +476,6 @@ fn show_timeline(widget: &Rc<RefCell<Widget>>, last: bool) {
     toggle_attr(&w.view.element(), "hidden", false);
     w.view.load_titled(panels, None);
     if last {
-        w.set_stage(Stage::Done);
+        w.shell.set_stage(Stage::Done);
     }
 }

@@ -5,23 +5,43 @@
 use crate::dom::{document, listen};
 use crate::worker::protocol::Capabilities;
 use cvp_model::compare::Results;
+use cvp_model::guess::{Guess, Reason};
 use cvp_model::job::RunKind;
 use cvp_model::Strategy;
 use cvp_scene::prose;
-use web_sys::{Element, HtmlInputElement};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 fn part(selector: &str) -> Option<Element> {
     document().query_selector(selector).ok().flatten()
 }
 
-/// The strategy the reader predicted for `kind`, if they picked one.
-fn predicted(kind: RunKind) -> Option<Strategy> {
-    let checked = part(&format!("input[name=predict-{}]:checked", kind.key()))?;
-    Strategy::from_key(&wasm_bindgen::JsCast::unchecked_into::<HtmlInputElement>(checked).value())
+/// The reader's guess for `kind` as the form holds it (`after_run` is the widget's to say).
+fn guess(kind: RunKind, after_run: bool) -> Guess {
+    let k = kind.key();
+    let first = part(&format!("input[name=predict-{k}]:checked"))
+        .and_then(|c| Strategy::from_key(&c.unchecked_into::<HtmlInputElement>().value()));
+    let speedup = part(&format!("input[name=speedup-{k}]"))
+        .map(|i| i.unchecked_into::<HtmlInputElement>().value_as_number())
+        .filter(|v| v.is_finite() && *v > 0.0);
+    let reason = part(&format!("select[name=why-{k}]"))
+        .and_then(|s| Reason::from_key(&s.unchecked_into::<HtmlSelectElement>().value()));
+    Guess { first, speedup, reason, after_run }
+}
+
+/// What the reveal needs besides the results: the forecast's speedup of the guessed
+/// strategy, how many of its lanes computed at once, and whether the guess came after.
+pub struct Reveal {
+    /// Forecast sync time over forecast subject time, from the forecasts made before them.
+    pub forecast: Option<f64>,
+    /// Most lanes of the subject's run computing at once.
+    pub overlap: usize,
+    /// Whether the reader set the guess after both runs were on the page.
+    pub after_run: bool,
 }
 
 /// Writes the sentences for `results` (before any run, the page's own text stays).
-pub fn show(kind: RunKind, results: &Results, caps: &Capabilities) {
+pub fn show(kind: RunKind, results: &Results, caps: &Capabilities, reveal: &Reveal) {
     if let (Some(p), Some(text)) =
         (part(&format!("[data-yours={}]", kind.key())), prose::yours(kind, results))
     {
@@ -29,7 +49,14 @@ pub fn show(kind: RunKind, results: &Results, caps: &Capabilities) {
     }
     let runnable = Strategy::ALL.iter().filter(|&&s| caps.unavailable(s).is_none()).count();
     if let Some(p) = part(&format!("[data-reveal={}]", kind.key())) {
-        let text = prose::reveal(predicted(kind), results, runnable);
+        let text = prose::reveal(
+            kind,
+            &guess(kind, reveal.after_run),
+            results,
+            runnable,
+            reveal.forecast,
+            reveal.overlap,
+        );
         p.set_text_content(text.as_deref());
     }
 }

@@ -3,8 +3,12 @@
 
 use crate::canvas::Canvas;
 use crate::dom::{el, find};
+use crate::widgets::kit::time_cell;
 use cvp_model::compare::{best_speedup, Results, Startup};
+use cvp_model::job::Job;
+use cvp_model::{Strategy, Trace};
 use cvp_scene::{format_duration, is_noise, speedup_chart};
+use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 
@@ -20,12 +24,12 @@ impl ResultsView {
         let table = el("table")
             .class("cvp-results")
             .child(el("caption").text(
-                "Measured on this machine. Start-up: what starting the workers cost, and whether the time counts it.",
+                "Measured on this machine, beside the forecast made before each run. Start-up: what starting the workers cost, and whether the time counts it.",
             ))
             .child(
                 el("thead").child(
                     el("tr").children(
-                        ["strategy", "lanes", "time", "speedup", "CPU busy", "start-up"]
+                        ["strategy", "lanes", "time", "forecast", "speedup", "CPU busy", "start-up"]
                             .map(|h| el("th").attr("scope", "col").text(h).build()),
                     ),
                 ),
@@ -52,8 +56,9 @@ impl ResultsView {
         self.chart.element()
     }
 
-    /// Shows `results`: the table's rows, and the chart once it has points.
-    pub fn show(&self, results: &Results) {
+    /// Shows `results`: the table's rows, each with the forecast made before its run (from
+    /// `forecasts`, when it was for the same job), and the chart once it has points.
+    pub fn show(&self, results: &Results, forecasts: &BTreeMap<Strategy, (Job, Trace)>) {
         let body: Element = find(&self.table, "tbody").expect("built in new()");
         body.set_inner_html("");
         for row in results.rows() {
@@ -63,12 +68,11 @@ impl ResultsView {
                 .attr("data-strategy", row.strategy.key())
                 .child(el("th").attr("scope", "row").text(row.strategy.label()))
                 .child(el("td").attr("data-col", "lanes").text(&o.lanes.to_string()))
-                .child(
-                    el("td")
-                        .attr("data-col", "wall")
-                        .attr("data-ms", &format!("{:.3}", o.makespan))
-                        .text(&format_duration(o.makespan)),
-                )
+                .child(time_cell("wall", o.makespan))
+                .child(match forecasts.get(&row.strategy).filter(|(job, _)| *job == o.job) {
+                    Some((_, forecast)) => time_cell("forecast", forecast.makespan),
+                    None => el("td").attr("data-col", "forecast").text("none"),
+                })
                 .child(el("td").attr("data-col", "speedup").text(&speedup))
                 .child(el("td").attr("data-col", "cpu").text(&format!("{:.0}%", o.cpu * 100.0)))
                 .child(el("td").attr("data-col", "startup").text(&startup_text(o.startup)));
