@@ -16,12 +16,14 @@ import { READY_TIMEOUT, limit, setup, waitReady } from "./helpers.mjs";
 const env = setup();
 
 /// Everything a first visit loads, in KB of 1,000 bytes, with brotli 11 and with gzip -9:
-/// measured 306.7 KB gzip on 2026-12-02, 319.7 KB on 2026-12-04 before issue 21; after it
+/// measured 306.7 KB gzip on 2026-12-02, 319.7 KB on 2026-12-04 before issue 21. Its cuts
 /// (immediate-abort panics, the worker protocol's messages externally tagged, the scripts
-/// minified) BROTLI and GZIP below, each a little above what was measured (docs/BENCHMARKS.md).
-const BUDGET_KB = { brotli: 249, gzip: 300 };
+/// minified) took 16.7 KB brotli and 24.1 KB gzip off; the forecasts and the widget kit that
+/// came the same day put some back: 258.5 KB brotli and 311.9 KB gzip measured, the wasm
+/// 231.1 KB brotli of it. The budgets are those plus a little room (docs/BENCHMARKS.md).
+const BUDGET_KB = { brotli: 262, gzip: 315 };
 /// The wasm alone, with brotli 11.
-const WASM_BROTLI_BUDGET_KB = 222;
+const WASM_BROTLI_BUDGET_KB = 234;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;
