@@ -14,11 +14,13 @@
 //    that ends wasm-bindgen's glue (it wants a name after `as` and finds the keyword
 //    `default`: "Failed to minify JS: RequiredTokenNotFound(Identifier)"), so Trunk ships
 //    the glue as it is, and it never minifies the files it only copies. The integrity
-//    hashes index.html gives the scripts are recomputed;
-// 5. writes a brotli (quality 11, the highest) and a gzip (level 9) copy beside every text
+//    hashes the pages give the scripts are recomputed;
+// 5. packs the finished site into lesson.zip, beside it: the whole site as one file for a
+//    course platform, offered on teach.html (docs/DEPLOY.md);
+// 6. writes a brotli (quality 11, the highest) and a gzip (level 9) copy beside every text
 //    and wasm file, NAME.br and NAME.gz, for the hosts that serve them as they find them
 //    (docs/DEPLOY.md) and for scripts/serve.mjs: hosts that compress as they send use a
-//    lower level, and some send the wasm uncompressed.
+//    lower level, and some send the wasm uncompressed. lesson.zip leaves them out.
 // Fails the build, rather than ship a page that would not start, if Trunk's output no
 // longer looks as expected.
 import { createHash } from "node:crypto";
@@ -26,6 +28,7 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { minify } from "terser";
 import { precompress } from "./compress.mjs";
+import { zipFolder } from "./zip.mjs";
 
 const fail = (why) => {
   console.error(`finish-dist: ${why}`);
@@ -98,7 +101,7 @@ for (const name of scripts) {
   [jsBefore, jsAfter] = [jsBefore + source.length, jsAfter + result.code.length];
 }
 // The pages' integrity hashes, for the files as they now are.
-for (const name of ["index.html", "embed.html"]) {
+for (const name of readdirSync(dir).filter((f) => f.endsWith(".html"))) {
   const path = join(dir, name);
   const text = readFileSync(path, "utf8").replace(/<link [^>]*>/g, (tag) => {
     const href = /href="?\.\/([^" >]+)/.exec(tag)?.[1];
@@ -109,6 +112,11 @@ for (const name of ["index.html", "embed.html"]) {
   writeFileSync(path, text);
 }
 console.error(`finish-dist: ${scripts.length} scripts minified, ${jsBefore} -> ${jsAfter} bytes`);
+
+const LESSON = "lesson.zip";
+const zip = zipFolder(dir, { skip: [LESSON] });
+writeFileSync(join(dir, LESSON), zip);
+console.error(`finish-dist: ${LESSON} written, ${zip.length} bytes`);
 
 // Last: every file is final now.
 const files = readdirSync(dir, { recursive: true }).map(String);

@@ -26,9 +26,17 @@ THREADS, PROCESSES = 6, 2
 COUNT = 1_000_000 if QUICK else 10_000_000
 
 
+# code-panel: work
 def fib(n):
     """The post's deliberately slow fib: fib(0) = fib(1) = 1."""
     return 1 if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+def get(url):
+    """One page, fetched by a call that blocks until the whole answer is in."""
+    with urllib.request.urlopen(url) as r:
+        return len(r.read())
+# code-panel-end
 
 
 class SlowPage(BaseHTTPRequestHandler):
@@ -51,12 +59,21 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 1024
 
 
-def get(url):
-    with urllib.request.urlopen(url) as r:
-        return len(r.read())
+# code-panel: sync
+def in_turn(f, items):
+    """Synchronous: each call starts when the last has returned."""
+    return [f(x) for x in items]
+# code-panel-end
+
+
+# code-panel: coroutines
+async def fib_async(n):
+    """A coroutine that never awaits: it holds the one thread until fib returns."""
+    return fib(n)
 
 
 async def get_async(host, port):
+    """A coroutine per page: while it awaits the server, the event loop runs the others."""
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(f"GET / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
     await writer.drain()
@@ -66,8 +83,21 @@ async def get_async(host, port):
     return len(data)
 
 
-async def fib_async(n):
-    return fib(n)
+def as_coroutines(coroutine, args):
+    """Coroutines: one per task, all on this thread, started together and gathered."""
+
+    async def gather():
+        return await asyncio.gather(*(coroutine(*a) for a in args))
+
+    return asyncio.run(gather())
+# code-panel-end
+
+
+# code-panel: pools
+def on_pool(pool, f, items):
+    """Threads or processes: the pool hands the items out to its workers, results in order."""
+    return list(pool.map(f, items))
+# code-panel-end
 
 
 def timed(f):
@@ -78,34 +108,28 @@ def timed(f):
 
 def fib_row():
     tasks = [FIB_N] * FIB_TASKS
-
-    async def coroutines():
-        await asyncio.gather(*(fib_async(n) for n in tasks))
-
+    # code-panel: fib-pools
     with ThreadPoolExecutor(THREADS) as threads, ProcessPoolExecutor(PROCESSES) as processes:
         # Start the processes before timing, as the post's pool did.
         list(processes.map(fib, [1] * PROCESSES))
+        # code-panel-end
         return [
-            timed(lambda: [fib(n) for n in tasks]),
-            timed(lambda: asyncio.run(coroutines())),
-            timed(lambda: list(threads.map(fib, tasks))),
-            timed(lambda: list(processes.map(fib, tasks))),
+            timed(lambda: in_turn(fib, tasks)),
+            timed(lambda: as_coroutines(fib_async, [(n,) for n in tasks])),
+            timed(lambda: on_pool(threads, fib, tasks)),
+            timed(lambda: on_pool(processes, fib, tasks)),
         ]
 
 
 def fetch_row(url, host, port):
     urls = [url] * PAGES
-
-    async def coroutines():
-        await asyncio.gather(*(get_async(host, port) for _ in urls))
-
     with ThreadPoolExecutor(THREADS) as threads, ProcessPoolExecutor(PROCESSES) as processes:
         list(processes.map(len, ["warm"] * PROCESSES))
         return [
-            timed(lambda: [get(u) for u in urls]),
-            timed(lambda: asyncio.run(coroutines())),
-            timed(lambda: list(threads.map(get, urls))),
-            timed(lambda: list(processes.map(get, urls))),
+            timed(lambda: in_turn(get, urls)),
+            timed(lambda: as_coroutines(get_async, [(host, port)] * PAGES)),
+            timed(lambda: on_pool(threads, get, urls)),
+            timed(lambda: on_pool(processes, get, urls)),
         ]
 
 

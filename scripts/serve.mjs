@@ -7,10 +7,12 @@
 // Cloudflare Pages read too): Cross-Origin-Opener-Policy: same-origin and
 // Cross-Origin-Embedder-Policy: require-corp, so the page is cross-origin isolated and may
 // share memory with its workers (SharedArrayBuffer); Cross-Origin-Resource-Policy:
-// cross-origin, so that an isolated page on another origin may embed our widgets; and the
-// site's Content-Security-Policy.
-// --no-isolation leaves the first two out: that is how most static hosts and course
-// platforms serve pages, and how the fallback is tested. Port 0 picks a free port; the
+// cross-origin, so that an isolated page on another origin may embed our widgets;
+// Document-Isolation-Policy: isolate-and-require-corp, so that a widget framed by a page
+// that is not isolated (a course platform's) is isolated all the same where the browser
+// honours it (Chromium 137 and later); and the site's Content-Security-Policy.
+// --no-isolation leaves out the three that isolate: that is how most static hosts and
+// course platforms serve pages, and how the fallback is tested. Port 0 picks a free port; the
 // chosen URL is printed on the first line of stdout. --prefix serves the folder under that
 // path only, as a host serving the site from a sub-folder does (anything else is a 404).
 //
@@ -35,6 +37,7 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".ico": "image/x-icon",
+  ".zip": "application/zip",
   ".txt": "text/plain; charset=utf-8",
 };
 
@@ -66,6 +69,7 @@ export async function siteHeaders(dir) {
       "Cross-Origin-Opener-Policy": "same-origin",
       "Cross-Origin-Embedder-Policy": "require-corp",
       "Cross-Origin-Resource-Policy": "cross-origin",
+      "Document-Isolation-Policy": "isolate-and-require-corp",
     };
   }
   const headers = {};
@@ -81,7 +85,7 @@ export async function siteHeaders(dir) {
   return headers;
 }
 
-const ISOLATION = ["Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy"];
+const ISOLATION = ["Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy", "Document-Isolation-Policy"];
 
 /// The precompressed copies a server looks for, best first: [coding, suffix].
 const CODINGS = [

@@ -246,6 +246,8 @@ ensure_toolchain() {
   fi
   [ "$1" = all ] && is_debian_like && packages+=("${DEBIAN_ENGINE_PACKAGES[@]}")
   command -v node >/dev/null || packages+=(nodejs npm)
+  # The lint of the page's code panels compiles and runs their Python.
+  [ "$1" = all ] && ! command -v python3 >/dev/null && packages+=(python3)
   [ ${#packages[@]} = 0 ] || apt_install "${packages[@]}"
   cvp_env "$toolchain" || exit 1
   say "toolchain: $CVP_TOOLCHAIN_KIND, $("$CVP_CARGO" --version)"

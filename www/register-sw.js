@@ -1,5 +1,9 @@
 // Registers sw.js (offline use; isolation headers where the host sends none) and, on a
-// top-level page that is not yet cross-origin isolated, reloads once when it takes control.
+// page that is not yet cross-origin isolated, reloads once when it takes control: a
+// top-level page in every browser, a page in a frame only where the worker's
+// Document-Isolation-Policy can isolate it (Chromium 137 and later; no property tells, so
+// the browser's brand does). A frame of another site often cannot register the worker at
+// all (Chromium refuses it with third-party storage blocked): then nothing happens.
 // `?no-sw` skips all of it: that is how the fallback without shared memory is tested.
 const params = new URLSearchParams(location.search);
 if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
@@ -9,8 +13,10 @@ if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
     const loaded = performance.getEntriesByType("resource").map((e) => e.name);
     ready.active?.postMessage({ type: "cvp:cache", urls: [location.href.split("#")[0], ...loaded] });
     const topLevel = window.top === window;
+    const chromium = navigator.userAgentData?.brands?.find((b) => b.brand === "Chromium");
+    const isolatesAlone = Number(chromium?.version) >= 137;
     const tried = sessionStorage.getItem("cvp-isolation-reload");
-    if (crossOriginIsolated || !topLevel || tried) return;
+    if (crossOriginIsolated || !(topLevel || isolatesAlone) || tried) return;
     const reload = () => {
       sessionStorage.setItem("cvp-isolation-reload", "1");
       location.reload();

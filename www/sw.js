@@ -3,7 +3,9 @@
 //    can be (so a new build shows at once) and from the cache when it cannot;
 // 2. cross-origin isolation on hosts that cannot send headers (GitHub Pages, say): responses
 //    get Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy added, which is what
-//    shared memory, and so threads, require. register-sw.js reloads the page once to apply it.
+//    shared memory, and so threads, require, and Document-Isolation-Policy, which isolates
+//    a page in a frame whatever embeds it (Chromium 137 and later honour it from a service
+//    worker too: tests/e2e/course.test.mjs). register-sw.js reloads the page once to apply it.
 const CACHE = "cvp-v1";
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -14,6 +16,7 @@ function isolated(response) {
   const headers = new Headers(response.headers);
   if (!headers.has("Cross-Origin-Embedder-Policy")) headers.set("Cross-Origin-Embedder-Policy", "require-corp");
   if (!headers.has("Cross-Origin-Opener-Policy")) headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  if (!headers.has("Document-Isolation-Policy")) headers.set("Document-Isolation-Policy", "isolate-and-require-corp");
   if (!headers.has("Cross-Origin-Resource-Policy")) headers.set("Cross-Origin-Resource-Policy", "cross-origin");
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

@@ -3,8 +3,9 @@
 // with autorun=1, and posts exactly one {type: "cvp:result", ...} to the parent per run.
 //
 // Two parents: one isolated (COOP + COEP, and the iframe allowed "cross-origin-isolated"),
-// where every strategy can run; one plain, where the iframe cannot be isolated either, so
-// threads and gil are unavailable and the widget must say so and fall back.
+// where every strategy can run; one plain, framing the site served by a host without any
+// isolation header (Document-Isolation-Policy would isolate the frame on its own in Chromium:
+// course.test.mjs), so threads and gil are unavailable and the widget must say so and fall back.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,12 +18,16 @@ const WORKLOADS = {
   fetch: { tasks: SMALL_FETCH.tasks, latency: SMALL_FETCH.latency },
 };
 
-function embedUrl(params) {
-  return `${env.urls.CVP_SITE_ISOLATED}embed.html?${new URLSearchParams(params)}`;
+function embedUrl(params, site = env.urls.CVP_SITE_ISOLATED) {
+  return `${site}embed.html?${new URLSearchParams(params)}`;
 }
 
 function parentUrl(parent, params) {
-  return `${parent}?src=${encodeURIComponent(embedUrl(params))}`;
+  // The plain parent frames the site from a host without headers (and without its service
+  // worker): a frame that nothing isolates.
+  const plain = parent === env.urls.CVP_PARENT_PLAIN;
+  const src = plain ? embedUrl({ ...params, "no-sw": "" }, env.urls.CVP_SITE_PLAIN) : embedUrl(params);
+  return `${parent}?src=${encodeURIComponent(src)}`;
 }
 
 /// The parent's received messages.
@@ -66,7 +71,7 @@ function checkResult(msgs, { widget, strategy, tasks, latency }, origin, what) {
   return data;
 }
 
-const siteOrigin = () => new URL(env.urls.CVP_SITE_ISOLATED).origin;
+const siteOrigin = (parent) => new URL(parent === env.urls.CVP_PARENT_PLAIN ? env.urls.CVP_SITE_PLAIN : env.urls.CVP_SITE_ISOLATED).origin;
 
 for (const [widget, params] of Object.entries(WORKLOADS)) {
   for (const strategy of STRATEGIES) {
@@ -111,7 +116,7 @@ for (const [widget, params] of Object.entries(WORKLOADS)) {
         const data = checkResult(
           msgs,
           { widget, strategy: unavailable ? null : strategy, tasks: params.tasks, latency: params.latency },
-          siteOrigin(),
+          siteOrigin(env.urls.CVP_PARENT_PLAIN),
           `${widget}/${strategy} (plain parent)`,
         );
         if (unavailable) {

@@ -10,7 +10,11 @@ import { limit, setup, waitState, withPage } from "./helpers.mjs";
 const env = setup();
 
 function parentUrl(parent, params) {
-  const src = `${env.urls.CVP_SITE_ISOLATED}embed.html?${new URLSearchParams(params)}`;
+  // The plain page frames the site from a host without isolation headers, whose frame
+  // nothing isolates (with Document-Isolation-Policy, Chromium would: course.test.mjs).
+  const plain = parent === env.urls.CVP_PARENT_PLAIN;
+  const site = plain ? env.urls.CVP_SITE_PLAIN : env.urls.CVP_SITE_ISOLATED;
+  const src = `${site}embed.html?${new URLSearchParams(plain ? { ...params, "no-sw": "" } : params)}`;
   return `${parent}?src=${encodeURIComponent(src)}`;
 }
 

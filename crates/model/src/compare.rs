@@ -113,6 +113,8 @@ pub enum Startup {
     Pool(f64),
     /// A pool kept from an earlier run of the same size: started then, outside this run.
     Reused,
+    /// Processes started for this run but before its clock (pooled): outside its time.
+    BeforeClock,
 }
 
 /// The page's own thread pool: its size and what starting it cost (ms).
@@ -131,6 +133,7 @@ impl Startup {
             return Startup::InRun(ms);
         }
         match job.strategy {
+            Strategy::Processes if job.pooled => Startup::BeforeClock,
             Strategy::Sync | Strategy::Async => Startup::None,
             Strategy::Threads | Strategy::Gil if job.threads <= pool.threads => {
                 Startup::Pool(pool.startup_ms)
@@ -275,6 +278,7 @@ mod tests {
             threads: 4,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         }
     }
 

@@ -3,14 +3,23 @@
 //! that its rules are tested natively. The README's "Embedding a widget" shows each one.
 //!
 //! - `{type: "cvp:resize", height}`: the widget's height in CSS pixels, whenever it changes.
+//! - `{subject: "lti.frameResize", height}`: the same height, in the words Canvas (and
+//!   other LTI platforms) listen for, posted beside `cvp:resize`.
 //! - `{type: "cvp:result", widget, ...}`: one per finished run, its fields by widget
 //!   ([`Measured`]).
+//!
+//! And the `<iframe>` that course material pastes to embed a widget ([`snippet`]): the site's
+//! Embed button and its teacher's page write it, and `docs/EMBEDDING.md` quotes it.
 
 use crate::job::{Job, RunKind};
 use crate::pipeline::{simulate, Spec};
 use crate::startup::Point;
 use crate::{Strategy, Trace};
 use serde::{Deserialize, Serialize};
+
+/// The `type` of [`ToEmbedder::Resize`], for a page that reads only heights (the teacher's
+/// page, of its previews) without deserialising every message.
+pub const RESIZE_TYPE: &str = "cvp:resize";
 
 /// Every message a widget posts to its embedder.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,6 +31,24 @@ pub enum ToEmbedder {
     /// The widget's height changed.
     #[serde(rename = "cvp:resize")]
     Resize {
+        /// CSS pixels, rounded up.
+        height: u32,
+    },
+    /// The same, as Canvas's LTI resize message: tagged by `subject`, not `type`, so it
+    /// is the one variant serde writes untagged (its field names it).
+    #[serde(untagged)]
+    Lti(Lti),
+}
+
+/// The messages of the LTI platforms' own protocol that a widget posts (Canvas documents
+/// `lti.frameResize`, instructure/canvas-lms#541; it never lets a frame shrink below 450 px,
+/// #2448).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "subject")]
+pub enum Lti {
+    /// Resize the frame to `height` CSS pixels.
+    #[serde(rename = "lti.frameResize")]
+    FrameResize {
         /// CSS pixels, rounded up.
         height: u32,
     },
@@ -111,6 +138,12 @@ pub struct PipelineResult {
 }
 
 impl ToEmbedder {
+    /// Every message that says the widget is now `height` CSS pixels tall: the site's own
+    /// and the LTI platforms'.
+    pub fn height(height: u32) -> [ToEmbedder; 2] {
+        [ToEmbedder::Resize { height }, ToEmbedder::Lti(Lti::FrameResize { height })]
+    }
+
     /// The result of `job`, run as `trace`, by the widget of kind `kind`.
     pub fn run(kind: RunKind, job: &Job, trace: &Trace) -> ToEmbedder {
         let threads = match job.strategy {
@@ -166,6 +199,21 @@ impl ToEmbedder {
     }
 }
 
+/// The `<iframe>` that puts the widget at `url` (an `embed.html?…` address) into course
+/// material, `height` CSS pixels tall until its resize messages say otherwise, with `title`
+/// for screen readers. `allow="cross-origin-isolated"` lets the frame share the embedding
+/// page's isolation where the page has it; where it does not, the widget's own
+/// Document-Isolation-Policy header isolates it in browsers that honour that header.
+pub fn snippet(url: &str, title: &str, height: u32) -> String {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    format!(
+        "<iframe src=\"{}\"\n        width=\"100%\" height=\"{height}\" style=\"border:0\" loading=\"lazy\"\n        \
+         title=\"{}\" allow=\"cross-origin-isolated\"></iframe>",
+        escape(url),
+        escape(title)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +233,75 @@ mod tests {
     }
 
     #[test]
+    fn a_height_is_said_in_the_site_s_words_and_in_canvas_s() {
+        let [ours, lti] = ToEmbedder::height(530);
+        assert_eq!(as_json(&ours)["type"], RESIZE_TYPE);
+        assert_eq!(as_json(&ours), json!({"type": "cvp:resize", "height": 530}));
+        // Canvas reads `subject` and `height`, and nothing else may be in the way.
+        assert_eq!(as_json(&lti), json!({"subject": "lti.frameResize", "height": 530}));
+        for msg in [ours, lti] {
+            let text = serde_json::to_string(&msg).unwrap();
+            assert_eq!(serde_json::from_str::<ToEmbedder>(&text).unwrap(), msg, "{text}");
+        }
+    }
+
+    /// `name="…"`'s value in `tag`.
+    fn attr<'a>(tag: &'a str, name: &str) -> &'a str {
+        let at =
+            tag.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("no {name} in {tag}")) + name.len() + 3;
+        &tag[at..at + tag[at..].find('"').expect("a closing quote")]
+    }
+
+    #[test]
+    fn every_iframe_in_embedding_md_is_the_one_the_site_writes_for_its_address() {
+        use crate::query;
+        use crate::state::WidgetState;
+        let doc = include_str!("../../../docs/EMBEDDING.md");
+        let readme = include_str!("../../../README.md");
+        let mut seen = 0;
+        let tags = doc.match_indices("<iframe src=\"").map(|(at, _)| (doc, at));
+        for (doc, at) in tags.chain(readme.match_indices("<iframe src=\"").map(|(at, _)| (readme, at))) {
+            let tag = &doc[at..at + doc[at..].find("</iframe>").expect("closed") + "</iframe>".len()];
+            let url = attr(tag, "src").replace("&amp;", "&");
+            let (title, height) = (attr(tag, "title"), attr(tag, "height").parse().expect("a height"));
+            // The snippet's own text, its line breaks and indents included.
+            assert_eq!(
+                tag,
+                snippet(&url, title, height),
+                "EMBEDDING.md's iframe differs from what the site writes"
+            );
+            // Its address is the one the site writes for that state, every key in order.
+            let text = &url[url.find('?').expect("a query") + 1..];
+            let (state, notices) = WidgetState::from_query(&query::parse(text));
+            assert!(notices.is_empty(), "{url}: {notices:?}");
+            assert_eq!(query::encode(&state.to_embed_query()), text);
+            seen += 1;
+        }
+        assert!(seen >= 7, "EMBEDDING.md and the README have {seen} iframes");
+        // The Jupyter snippet's address, written in Python, is a state's too.
+        let open = "IFrame(\n    \"";
+        let python = &doc[doc.find(open).expect("the Jupyter snippet") + open.len()..];
+        let url = &python[..python.find('"').unwrap()];
+        let text = &url[url.find('?').unwrap() + 1..];
+        let (state, notices) = WidgetState::from_query(&query::parse(text));
+        assert!(notices.is_empty(), "{url}: {notices:?}");
+        assert_eq!(query::encode(&state.to_embed_query()), text);
+    }
+
+    #[test]
+    fn the_snippet_allows_isolation_has_a_title_and_escapes_what_it_quotes() {
+        let code = snippet("https://h.example/embed.html?widget=fib&n=3", "fib \"run\" <here>", 700);
+        assert!(
+            code.starts_with("<iframe src=\"https://h.example/embed.html?widget=fib&amp;n=3\""),
+            "{code}"
+        );
+        assert!(code.contains(" allow=\"cross-origin-isolated\""), "{code}");
+        assert!(code.contains(" title=\"fib &quot;run&quot; &lt;here>\""), "{code}");
+        assert!(code.contains(" height=\"700\""), "{code}");
+        assert!(code.ends_with("></iframe>"), "{code}");
+    }
+
+    #[test]
     fn a_run_reports_its_widget_strategy_and_times_in_the_readme_s_words() {
         let job = Job {
             workload: Workload::Fib { tasks: 2, n: 20 },
@@ -192,6 +309,7 @@ mod tests {
             threads: 4,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         };
         let mut trace = Trace::new(Strategy::Async, 2);
         trace.makespan = 12.5;
@@ -229,11 +347,13 @@ mod tests {
             threads: 1,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         };
         let spec = Spec { items: 1, ms: [1.0; 5], io_workers: 1, threads: 1, queue: 1 };
         let point = Point { n: 1, one_ms: 1.0, fresh_ms: 1.0, fresh_startup_ms: 1.0, pooled_ms: 1.0 };
         for msg in [
             ToEmbedder::Resize { height: 1 },
+            ToEmbedder::Lti(Lti::FrameResize { height: 1 }),
             ToEmbedder::run(RunKind::Fetch, &job, &Trace::new(Strategy::Sync, 1)),
             ToEmbedder::startup(1.0, &[point], Some((1, 1.0)), 1.0),
             ToEmbedder::pipeline(&spec, 1.0, Some(1.0), Some(1.0)),
@@ -246,7 +366,8 @@ mod tests {
             for key in keys {
                 assert!(section.contains(key.as_str()), "README's embedding section does not name {key}");
             }
-            assert!(section.contains(v["type"].as_str().unwrap()));
+            let tag = v.get("type").or(v.get("subject")).and_then(Value::as_str).expect("a tag");
+            assert!(section.contains(tag), "README's embedding section does not name {tag}");
         }
     }
 

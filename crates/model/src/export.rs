@@ -104,13 +104,20 @@ pub fn to_chrome_trace(panels: &[Panel]) -> String {
     let mut events = Vec::new();
     for (pi, p) in panels.iter().enumerate() {
         let pid = pi + 1;
-        events.push(
-            json!({"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": p.title}}),
-        );
+        events.push(json!({"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {
+            "name": p.title,
+            // Not part of Chrome's format (viewers ignore them): what crate::import reads
+            // back, so that a file this site wrote draws as it did here.
+            "strategy": p.trace.strategy.key(),
+            "cores": p.trace.cores,
+        }}));
         events.push(json!({"name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0, "args": {"sort_index": pi}}));
         for (li, lane) in p.trace.lanes.iter().enumerate() {
             let tid = li + 1;
-            events.push(json!({"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": lane.label}}));
+            events.push(json!({"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {
+                "name": lane.label,
+                "lane_kind": lane.kind.key(),
+            }}));
             events.push(json!({"name": "thread_sort_index", "ph": "M", "pid": pid, "tid": tid, "args": {"sort_index": li}}));
             for s in &lane.segments {
                 let name = match s.task {

@@ -1,5 +1,6 @@
 //! The CPU-bound workload: naive recursive Fibonacci, as in the post.
 
+// code-panel: fib
 /// fib(0) = fib(1) = 1, the post's convention; deliberately exponential.
 pub fn fib(n: u32) -> u64 {
     if n < 2 {
@@ -8,6 +9,7 @@ pub fn fib(n: u32) -> u64 {
         fib(n - 1) + fib(n - 2)
     }
 }
+// code-panel-end
 
 /// Like [`fib`], but polls `stop` at every call with `n >= CHECK_FROM` so a long run can
 /// be cancelled within a few milliseconds; returns `None` when stopped.

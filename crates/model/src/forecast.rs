@@ -66,7 +66,7 @@ impl Probe {
                 LOCK_PROBE_INTERVAL_MS,
             ),
         };
-        Job { workload, strategy, threads, limit: None, switch_interval_ms }
+        Job { workload, strategy, threads, limit: None, switch_interval_ms, pooled: false }
     }
 }
 
@@ -195,7 +195,7 @@ fn config(job: &Job, cal: &Calibration) -> SimConfig {
         Strategy::Threads | Strategy::Gil | Strategy::Processes => Some(job.threads.max(1)),
     };
     let starts_workers = match job.strategy {
-        Strategy::Processes => true,
+        Strategy::Processes => !job.pooled,
         Strategy::Threads | Strategy::Gil => job.threads > cal.pool_threads,
         Strategy::Sync | Strategy::Async => false,
     };
@@ -445,6 +445,7 @@ mod tests {
             threads,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         }
     }
 
@@ -530,6 +531,10 @@ mod tests {
         );
         let processes = forecast(&fib_job(Strategy::Processes, 2), &c);
         assert!(processes.makespan >= threads.makespan + c.worker_start_ms, "{}", processes.makespan);
+        // Pooled processes started before the clock: only their messages cost more than threads.
+        let pooled = forecast(&Job { pooled: true, ..fib_job(Strategy::Processes, 2) }, &c);
+        assert!(pooled.makespan < threads.makespan + c.worker_start_ms, "{}", pooled.makespan);
+        assert!(pooled.makespan >= threads.makespan && pooled.startup_ms().is_none());
         assert!(processes.segments().any(|(_, s)| s.phase == Phase::Handoff));
         // The lock: no faster than one thread, plus what its hand-offs cost.
         let gil = forecast(&fib_job(Strategy::Gil, 2), &c);

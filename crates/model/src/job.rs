@@ -138,6 +138,11 @@ pub struct Job {
     /// protocol call it `switch_ms`, as they always have; it may be left out.
     #[serde(rename = "switch_ms", default = "default_switch_interval_ms")]
     pub switch_interval_ms: f64,
+    /// Processes only: start the workers and wait until every one is ready before the
+    /// clock starts, as a pool started ahead of the work (and as threads' pool always is);
+    /// `false` starts them inside the run. May be left out.
+    #[serde(default)]
+    pub pooled: bool,
 }
 
 /// CPython's default switch interval (`sys.getswitchinterval()` is 0.005 s): the lock's
@@ -321,6 +326,7 @@ mod tests {
             threads: 8,
             limit: None,
             switch_interval_ms: 2.0,
+            pooled: false,
         };
         let r = fib.rehearsal().expect("threads under the lock rehearse");
         assert_eq!((r.strategy, r.switch_interval_ms, r.workload.kind()), (Strategy::Gil, 2.0, RunKind::Fib));
@@ -333,6 +339,7 @@ mod tests {
             threads: 1,
             limit: Some(50),
             switch_interval_ms: SWITCH_INTERVAL_MS,
+            pooled: false,
         };
         let r = fetch.rehearsal().expect("coroutines rehearse");
         assert_eq!(r.workload, Workload::Fetch { tasks: 4, latency_ms: 1.0, parse_ms: 1.0 });

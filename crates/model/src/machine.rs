@@ -116,8 +116,16 @@ impl Capabilities {
     }
 
     /// What the reader can do about it, for the notice under the widget; empty when nothing.
-    pub fn fix(&self) -> &'static str {
+    /// `framed`: the widget is in a frame of another page (a course page), whose own
+    /// isolation it cannot have unless that page has it too.
+    pub fn fix(&self, framed: bool) -> &'static str {
         match self.no_threads() {
+            Some(NoThreads::NotIsolated) if framed => {
+                "This widget is in a frame of a page that is not cross-origin isolated. Chrome and Edge (137 \
+                 and later) isolate the widget anyway when its own site sends Document-Isolation-Policy: \
+                 isolate-and-require-corp; in other browsers the embedding page must itself be isolated and \
+                 allow the frame (allow=\"cross-origin-isolated\"), or open the widget on its own site."
+            }
             Some(NoThreads::NotIsolated) => {
                 "To run them, open this page on its own site (which sends the two headers), or ask whoever hosts \
                  it to serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: \
@@ -144,7 +152,8 @@ mod tests {
     fn every_strategy_runs_with_a_pool() {
         let c = caps(true, true, 4);
         assert!(Strategy::ALL.iter().all(|&s| c.unavailable(s).is_none()));
-        assert_eq!(c.fix(), "");
+        assert_eq!(c.fix(false), "");
+        assert_eq!(c.fix(true), "");
     }
 
     #[test]
@@ -186,8 +195,17 @@ mod tests {
         // Not isolated: shared memory is withheld whatever the engine could do.
         assert_eq!(caps(false, true, 0).no_threads(), Some(NoThreads::NotIsolated));
         assert_eq!(caps(true, false, 0).no_threads(), Some(NoThreads::NoSharedMemory));
-        assert!(caps(false, false, 0).fix().contains("Cross-Origin-Opener-Policy"));
-        assert!(caps(true, false, 0).fix().contains("this browser does not"));
+        assert!(caps(false, false, 0).fix(false).contains("Cross-Origin-Opener-Policy"));
+        assert!(caps(true, false, 0).fix(false).contains("this browser does not"));
+        assert!(caps(true, false, 0).fix(true).contains("this browser does not"));
+    }
+
+    #[test]
+    fn a_framed_widget_is_told_of_the_header_that_isolates_it_alone() {
+        let framed = caps(false, false, 0).fix(true);
+        assert!(framed.contains("Document-Isolation-Policy: isolate-and-require-corp"), "{framed}");
+        assert!(framed.contains("allow=\"cross-origin-isolated\""), "{framed}");
+        assert!(!caps(false, false, 0).fix(false).contains("Document-Isolation-Policy"));
     }
 
     #[test]

@@ -110,6 +110,7 @@ impl Spec {
             threads: self.threads,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         }
     }
 }

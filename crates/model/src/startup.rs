@@ -32,6 +32,7 @@ fn job(strategy: Strategy, n: u32, work_ms: f64) -> Job {
         threads: n,
         limit: None,
         switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+        pooled: false,
     }
 }
 

@@ -113,6 +113,26 @@ pub enum LaneKind {
     Process,
 }
 
+impl LaneKind {
+    /// Every kind of lane.
+    pub const ALL: [LaneKind; 4] = [LaneKind::Main, LaneKind::Thread, LaneKind::Coroutine, LaneKind::Process];
+
+    /// Its name in exports (`lane_kind` in a Chrome trace's `thread_name` event).
+    pub fn key(self) -> &'static str {
+        match self {
+            LaneKind::Main => "main",
+            LaneKind::Thread => "thread",
+            LaneKind::Coroutine => "coroutine",
+            LaneKind::Process => "process",
+        }
+    }
+
+    /// Parses a key; `None` for anything else.
+    pub fn from_key(key: &str) -> Option<LaneKind> {
+        LaneKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
 /// A thread, coroutine or process, and what it did.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Lane {
@@ -363,6 +383,10 @@ mod tests {
             assert_eq!(Strategy::from_key(s.key()), Some(s));
         }
         assert_eq!(Strategy::from_key("fork"), None);
+        for k in LaneKind::ALL {
+            assert_eq!(LaneKind::from_key(k.key()), Some(k));
+        }
+        assert_eq!(LaneKind::from_key("fiber"), None);
         assert_eq!(serde_json::to_string(&Strategy::Gil).unwrap(), "\"gil\"");
     }
 

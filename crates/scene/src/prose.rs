@@ -366,6 +366,7 @@ mod tests {
                 threads: 2,
                 limit: None,
                 switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+                pooled: false,
             };
             let trace = Trace { makespan: ms, ..Trace::new(strategy, 2) };
             r.record(job, Purpose::Compare, &trace, PagePool { threads: 2, startup_ms: 0.0 });
@@ -451,6 +452,7 @@ mod tests {
             threads: 2,
             limit: None,
             switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         };
         let started = |ms: f64, start: f64| {
             let lanes = vec![cvp_model::Lane {

@@ -33,9 +33,13 @@ pub fn phase_word(phase: Phase) -> &'static str {
 /// A one-line account of a run, such as `"Coroutines: 16 pixels in 19.8 s, CPU busy 62%"`.
 ///
 /// `noun` is the plural for the tasks ("pixels", "tasks", "pages"); a single task drops
-/// its final "s".
+/// its final "s". A trace without tasks (one read from another tracer's file) counts its
+/// lanes instead.
 pub fn summary(trace: &Trace, noun: &str) -> String {
-    let n = trace.tasks.len();
+    let (n, noun) = match trace.tasks.len() {
+        0 if !trace.lanes.is_empty() => (trace.lanes.len(), "lanes"),
+        n => (n, noun),
+    };
     let noun = if n == 1 { noun.strip_suffix('s').unwrap_or(noun) } else { noun };
     format!(
         "{}: {n} {noun} in {}, CPU busy {:.0}%",
@@ -105,6 +109,11 @@ mod tests {
         let mut t = one_task(Strategy::Async, LaneKind::Coroutine, Phase::Rendering, 620.0);
         t.makespan = 1000.0;
         assert_eq!(summary(&t, "pixels"), "Coroutines: 1 pixel in 1.0 s, CPU busy 62%");
+        // A trace read from a file may have lanes and no tasks: it counts its lanes.
+        t.tasks.clear();
+        t.lanes[0].segments[0].task = None;
+        t.lanes.push(t.lanes[0].clone());
+        assert_eq!(summary(&t, "pixels"), "Coroutines: 2 lanes in 1.0 s, CPU busy 100%");
     }
 
     #[test]

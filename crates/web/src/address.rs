@@ -99,11 +99,5 @@ pub fn embed_url(state: &WidgetState) -> String {
 
 /// A ready `<iframe>` for course material showing `state`, `height` CSS px tall.
 pub fn embed_snippet(state: &WidgetState, title: &str, height: u32) -> String {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
-    format!(
-        "<iframe src=\"{}\"\n        width=\"100%\" height=\"{height}\" style=\"border:0\" loading=\"lazy\"\n        \
-         title=\"{}\" allow=\"cross-origin-isolated\"></iframe>",
-        escape(&embed_url(state)),
-        escape(title)
-    )
+    cvp_model::embed::snippet(&embed_url(state), title, height)
 }

@@ -1,5 +1,6 @@
 //! Mounting: finds the widgets a page declares and mounts each with the state its part of
-//! the URL describes, on the main site or, in `embed.html`, the one widget its URL names.
+//! the URL describes, on the main site or, in `embed.html`, the one widget its URL names;
+//! on the teacher's page (`teach.html`), its cards.
 
 use crate::address::{current_query, Host};
 use crate::client::Runner;
@@ -30,9 +31,18 @@ fn runner_for(root: &Element) -> Runner {
     runner
 }
 
-/// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget.
+/// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget, in
+/// `teach.html` the teacher's page, or in `traces.html` the trace viewer.
 pub fn mount_all() {
     let doc = document();
+    if let Some(host) = doc.query_selector("[data-teach]").ok().flatten() {
+        crate::widgets::teach::mount(&host);
+        return;
+    }
+    if let Some(host) = doc.query_selector("[data-traces]").ok().flatten() {
+        crate::fault::begin(&host).run(|| crate::widgets::traces::mount(&host));
+        return;
+    }
     if let Some(host) = doc.query_selector("[data-embed]").ok().flatten() {
         crate::embedder::report_height();
         let query = current_query();
@@ -83,7 +93,9 @@ fn mount_declared(element: &Element) {
 
 /// Mounts a fresh widget where one stopped (the error box's "Reload this widget").
 pub fn remount(element: &Element) {
-    if document().query_selector("[data-embed]").ok().flatten().is_some() {
+    if element.has_attribute("data-traces") {
+        crate::widgets::traces::mount(element);
+    } else if document().query_selector("[data-embed]").ok().flatten().is_some() {
         let (state, notices) = WidgetState::from_query(&current_query());
         mount(element, Host::Embed, state, notices);
     } else {

@@ -4,6 +4,11 @@
 use crate::worker::protocol::to_js;
 use cvp_model::embed::ToEmbedder;
 
+/// Whether this page is in a frame of another page.
+pub fn framed() -> bool {
+    web_sys::window().is_some_and(|w| w.parent().ok().flatten().is_some_and(|parent| parent != w))
+}
+
 /// Posts `msg` to the embedding page, if this page is framed; on a page of its own,
 /// nothing is posted. "*": the widgets are meant to be embedded anywhere, and what they
 /// post (measured times, a height) is not secret.
@@ -17,7 +22,8 @@ pub fn post(msg: &ToEmbedder) {
 }
 
 /// Inside a frame, tells the embedding page the document's height whenever it changes (at
-/// most once a frame, however many boxes changed size in it), so that it can size the frame.
+/// most once a frame, however many boxes changed size in it), so that it can size the frame:
+/// as `cvp:resize` and as Canvas's `lti.frameResize` ([`ToEmbedder::height`]).
 pub fn report_height() {
     let Some(window) = web_sys::window() else { return };
     if window.parent().ok().flatten().is_none_or(|parent| parent == window) {
@@ -28,7 +34,7 @@ pub fn report_height() {
     let resized = crate::dom::on_resize(&root, move || {
         let height = measured.get_bounding_client_rect().height().ceil() as u32;
         if sent.replace(height) != height {
-            post(&ToEmbedder::Resize { height });
+            ToEmbedder::height(height).iter().for_each(post);
         }
     });
     // As long as the page.

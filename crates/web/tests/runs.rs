@@ -32,6 +32,7 @@ async fn run(workload: Workload, strategy: Strategy, threads: u32, limit: Option
         threads,
         limit,
         switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+        pooled: false,
     })
     .await
 }
@@ -148,6 +149,7 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
         threads: 2,
         limit: None,
         switch_interval_ms: 1.0,
+        pooled: false,
     })
     .await;
     assert!(gil.tasks.iter().all(|r| r.value == Some(fib(32))));
@@ -181,8 +183,14 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
     let (mut locked, mut alone) = (gil.makespan, f64::INFINITY);
     for _ in 0..3 {
         alone = alone.min(run(work, Strategy::Threads, 1, None).await.makespan);
-        let job =
-            Job { workload: work, strategy: Strategy::Gil, threads: 2, limit: None, switch_interval_ms: 1.0 };
+        let job = Job {
+            workload: work,
+            strategy: Strategy::Gil,
+            threads: 2,
+            limit: None,
+            switch_interval_ms: 1.0,
+            pooled: false,
+        };
         locked = locked.min(run_job(job).await.makespan);
     }
     assert!(
@@ -208,6 +216,37 @@ async fn processes_fib_overlap_and_their_start_up_is_inside_the_run() {
         assert!(lane.segments[1..].iter().all(|s| s.start >= first.end), "tasks come after start-up");
     }
     assert!(t.max_overlap(|s| s.phase == Phase::Rendering) >= 2, "two processes computed at once");
+}
+
+#[wasm_bindgen_test]
+async fn pooled_processes_start_before_the_clock() {
+    let work = Workload::Fib { tasks: 16, n: 31 };
+    let fresh = run(work, Strategy::Processes, 2, None).await;
+    let startup = fresh.startup_ms().expect("fresh processes start inside the run");
+    let job = Job {
+        pooled: true,
+        ..Job {
+            workload: work,
+            strategy: Strategy::Processes,
+            threads: 2,
+            limit: None,
+            switch_interval_ms: 5.0,
+            pooled: false,
+        }
+    };
+    let t = run_job(job).await;
+    assert!(t.tasks.iter().all(|r| r.value == Some(fib(31))), "every process computed fib(31)");
+    assert_eq!(t.startup_ms(), None, "no start-up inside a pooled run");
+    for (i, lane) in t.lanes.iter().enumerate() {
+        let first = lane.segments.first().expect("a process that ran");
+        // Ready when the clock started: each took its first task within a message's time,
+        // not a worker's start-up (fresh, {startup} ms here).
+        assert!(
+            first.start < startup / 2.0,
+            "lane {i}'s first task began at {} ms; fresh start-up took {startup} ms",
+            first.start
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -301,6 +340,7 @@ async fn threads_are_refused_without_a_pool_with_the_reason() {
         threads: 2,
         limit: None,
         switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+        pooled: false,
     };
     let err = runs::run(&job, &no_pool, Arc::default()).await.unwrap_err();
     assert!(err.contains("cross-origin isolated"), "{err}");

@@ -20,6 +20,9 @@ pub struct RunState {
     pub limit: u32,
     /// The global lock's switch interval (ms).
     pub switch_interval_ms: f64,
+    /// Processes: started before the clock (a pool ready when the run starts), not inside
+    /// the run.
+    pub pooled: bool,
     /// Run once loaded.
     pub autorun: bool,
 }
@@ -42,6 +45,19 @@ const STRATEGY: Field<RunState> = Field::choice(
     },
     |s| s.strategy.key(),
     |s, word| s.strategy = Strategy::from_key(word).unwrap_or(s.strategy),
+);
+
+/// How processes start: fresh, inside the run, or pooled, before the clock.
+const PROCESSES: Field<RunState> = Field::choice(
+    "processes",
+    Choice {
+        options: || vec![("fresh", "fresh, started in the run"), ("pooled", "pooled, started before the clock")],
+        default: "fresh",
+        doc: "how the processes strategy starts its workers: inside the run, or before the clock as threads' pool is",
+        instead: |word| format!(" (fresh, pooled): using {word}"),
+    },
+    |s| if s.pooled { "pooled" } else { "fresh" },
+    |s, word| s.pooled = word == "pooled",
 );
 
 const AUTORUN: Field<RunState> = Field::autorun(|s| s.autorun, |s, on| s.autorun = on);
@@ -71,7 +87,7 @@ const fn switch(params: &[Param]) -> Field<RunState> {
 
 /// Fib's fields. The accessors of fib's own sizes read a fib workload: [`RunState::fields`]
 /// gives this table only to fib states (a fetch's `n` reads as 0 and is never set).
-const FIB_FIELDS: [Field<RunState>; 6] = [
+const FIB_FIELDS: [Field<RunState>; 7] = [
     STRATEGY,
     tasks(&FIB_PARAMS),
     Field::number(
@@ -88,11 +104,12 @@ const FIB_FIELDS: [Field<RunState>; 6] = [
     ),
     threads(&FIB_PARAMS),
     switch(&FIB_PARAMS),
+    PROCESSES,
     AUTORUN,
 ];
 
 /// Fetch's fields (its sizes' accessors read a fetch workload, as fib's read a fib one).
-const FETCH_FIELDS: [Field<RunState>; 8] = [
+const FETCH_FIELDS: [Field<RunState>; 9] = [
     STRATEGY,
     tasks(&FETCH_PARAMS),
     Field::number(
@@ -122,6 +139,7 @@ const FETCH_FIELDS: [Field<RunState>; 8] = [
     threads(&FETCH_PARAMS),
     Field::number(param(&FETCH_PARAMS, "limit"), |s| s.limit as f64, |s, v| s.limit = v as u32),
     switch(&FETCH_PARAMS),
+    PROCESSES,
     AUTORUN,
 ];
 
@@ -190,6 +208,7 @@ impl RunState {
             threads: 0,
             limit: 0,
             switch_interval_ms: 0.0,
+            pooled: false,
             autorun: false,
         };
         field::defaults(blank)
@@ -221,6 +240,7 @@ impl RunState {
             threads: job.threads,
             limit: job.limit.unwrap_or(0),
             switch_interval_ms: job.switch_interval_ms,
+            pooled: job.pooled,
             autorun: false,
         };
         if let Err(why) = as_asked.validate() {
@@ -245,6 +265,7 @@ impl RunState {
             threads,
             limit,
             switch_interval_ms: self.switch_interval_ms,
+            pooled: self.pooled,
         };
         (job, notices)
     }
@@ -262,6 +283,7 @@ mod tests {
             threads: 2,
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
+            pooled: false,
         };
         assert_eq!(RunState::refusal(&ok, 2), None);
         let huge =

@@ -38,6 +38,7 @@ pub async fn yield_now() {
 /// between them).
 const SYNC_SLICE_MS: f64 = 50.0;
 
+// code-panel: sync
 /// One task after another. Between tasks (never during one), once every
 /// [`SYNC_SLICE_MS`], it yields so that a cancel can arrive.
 pub async fn run_sync(workload: Workload, done: Arc<AtomicU32>) -> Vec<TaskRun> {
@@ -63,7 +64,9 @@ pub async fn run_sync(workload: Workload, done: Arc<AtomicU32>) -> Vec<TaskRun> 
     }
     runs
 }
+// code-panel-end
 
+// code-panel: coroutines
 /// All tasks as coroutines on this thread, at most `limit` in flight (a semaphore: `limit`
 /// lanes each take the next task when they finish one; `None` = one lane per task).
 pub async fn run_async(workload: Workload, limit: Option<u32>, done: Arc<AtomicU32>) -> Vec<TaskRun> {
@@ -113,6 +116,7 @@ pub async fn run_async(workload: Workload, limit: Option<u32>, done: Arc<AtomicU
     let _ = JsFuture::from(Promise::all(&promises)).await;
     Rc::try_unwrap(runs).map(RefCell::into_inner).unwrap_or_default()
 }
+// code-panel-end
 
 /// A task's CPU work on this thread, recorded as Rendering.
 fn compute(spans: &mut Vec<Span>, cpu: Cpu) -> Option<u64> {

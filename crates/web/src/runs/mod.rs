@@ -26,7 +26,7 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
         return Err(format!("{} cannot run: {why}", job.strategy.label()));
     }
     cancel::reset();
-    let origin = now_ms();
+    let mut origin = now_ms();
     let threads = job.threads.max(1);
     // More threads or processes than cores take turns on them.
     let cores = threads.min(caps.hardware_threads.max(1));
@@ -55,7 +55,10 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
             (LaneKind::Thread, cores, pool::run(job.workload, lanes, pool, done).await, starts)
         }
         Strategy::Processes => {
-            let (tasks, starts) = processes::host::run(job.workload, threads, done).await?;
+            let (tasks, starts, clock) =
+                processes::host::run(job.workload, threads, job.pooled, done).await?;
+            // Pooled, the run's time starts once every process is ready.
+            origin = clock.max(origin);
             (LaneKind::Process, cores, tasks, starts)
         }
     };

@@ -17,6 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+// code-panel: lock
 /// The global lock of the `gil` strategy, held while computing, as CPython holds its GIL
 /// around bytecode. It is fair (first come, first served), so a thread that lets it go at
 /// its switch interval hands it to the longest waiter, as CPython's forced switching does;
@@ -63,6 +64,7 @@ impl Gil {
         t.next > t.serving + 1
     }
 }
+// code-panel-end
 
 struct Shared {
     next: AtomicU32,
@@ -82,6 +84,7 @@ pub struct Lanes {
     pub switch_interval_ms: f64,
 }
 
+// code-panel: threads
 /// Runs every task of `workload` on `lanes.count` concurrent jobs of `pool` (the page's
 /// pool when `None`). `done` counts finished tasks for progress reports.
 pub async fn run(
@@ -156,7 +159,9 @@ fn run_task(workload: Workload, task: u32, lane: u32, lanes: Lanes) -> TaskRun {
     spans.retain(|s| s.end > s.start || s.phase == Phase::Rendering);
     TaskRun { task, lane, spans, value }
 }
+// code-panel-end
 
+// code-panel: under-lock
 /// Runs `f` holding the global lock, letting it go every `switch_interval_ms` while another thread
 /// waits and queueing for it again: the waits show as Blocked, the turns as Rendering.
 /// `f` gets the checkpoint to call often (it also says when the run is cancelled).
@@ -187,3 +192,4 @@ fn under_gil<T>(spans: &mut Vec<Span>, switch_interval_ms: f64, f: impl FnOnce(&
     GIL.release();
     value
 }
+// code-panel-end

@@ -48,6 +48,9 @@ fn notices_list(notices: &[Notice]) -> Element {
     list
 }
 
+/// The sandbox's title, in its share row and on the teacher's page.
+pub const SANDBOX_TITLE: &str = "Sandbox: your own workload";
+
 /// Mounts the animation `state` describes into `root`, hosted as `host`.
 pub fn mount_preset(root: &Element, host: Host, state: AnimState, notices: Vec<Notice>) {
     let preset = state.preset;
@@ -117,7 +120,7 @@ pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: V
     let current: Rc<RefCell<Option<Player>>> = Rc::default();
     let share = {
         let (shown, current) = (shown.clone(), current.clone());
-        Share::new(host, "Sandbox: your own workload", root, move || {
+        Share::new(host, SANDBOX_TITLE, root, move || {
             let t = current.borrow().as_ref().and_then(link_time);
             WidgetState::Sandbox(SandboxState { t, ..shown.get() })
         })

@@ -10,3 +10,5 @@ pub mod player;
 pub mod realrun;
 mod share;
 pub mod startup;
+pub mod teach;
+pub mod traces;

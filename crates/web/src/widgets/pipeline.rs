@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::Element;
 
-const TITLE: &str = "Concurrency as structure: a pipeline";
+pub const TITLE: &str = "Concurrency as structure: a pipeline";
 
 struct Widget {
     shell: Shell,

@@ -173,7 +173,7 @@ impl Share {
 }
 
 /// `navigator.clipboard.writeText(text)`, where the browser offers it (secure pages only).
-fn clipboard_write(text: &str) -> Option<js_sys::Promise> {
+pub(super) fn clipboard_write(text: &str) -> Option<js_sys::Promise> {
     let navigator = web_sys::window()?.navigator();
     let clipboard =
         js_sys::Reflect::get(&navigator, &"clipboard".into()).ok().filter(|c| !c.is_undefined())?;

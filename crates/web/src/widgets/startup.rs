@@ -22,7 +22,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 
-const TITLE: &str = "Start-up is not free: one thread, fresh workers, a running pool";
+pub const TITLE: &str = "Start-up is not free: one thread, fresh workers, a running pool";
 
 struct Widget {
     shell: Shell,

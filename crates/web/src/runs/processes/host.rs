@@ -34,17 +34,25 @@ struct State {
     runs: Vec<TaskRun>,
     lane_spans: Vec<LaneSpan>,
     error: Option<String>,
+    /// Whether tasks may go out: at once for fresh processes, once all are ready for pooled.
+    go: bool,
 }
 
-/// Runs `workload` on `count` fresh processes. Returns the measured tasks and each
-/// process's start-up.
+// code-panel: processes
+/// Runs `workload` on `count` processes started for it. Fresh (`pooled` false), each takes
+/// its first task as soon as it is ready, and its start-up is part of the run; pooled, no
+/// task goes out until every one is ready, and the run's clock starts then. Returns the
+/// measured tasks, each process's start-up (none when pooled: it is outside the run) and
+/// when the clock started.
 pub async fn run(
     workload: Workload,
     count: u32,
+    pooled: bool,
     done: Arc<AtomicU32>,
-) -> Result<(Vec<TaskRun>, Vec<LaneSpan>), String> {
+) -> Result<(Vec<TaskRun>, Vec<LaneSpan>, f64), String> {
     let total = workload.tasks();
-    let state = Rc::new(RefCell::new(State::default()));
+    let state = Rc::new(RefCell::new(State { go: !pooled, ..State::default() }));
+    let mut clock = now_ms();
     for lane in 0..count.clamp(1, total.max(1)) {
         let spawned = now_ms();
         let worker = spawn(Role::Process);
@@ -74,6 +82,30 @@ pub async fn run(
         state.borrow_mut().procs.push(Proc { worker, busy: true, _on_message: on_message });
     }
     let started = now_ms();
+    if pooled {
+        // The pool starts before the clock: wait for every process, then send each a task.
+        loop {
+            TimeoutFuture::new(2).await;
+            let mut st = state.borrow_mut();
+            if now_ms() - started > START_TIMEOUT_MS {
+                st.error =
+                    Some(format!("the processes did not all start within {} s", START_TIMEOUT_MS / 1000.0));
+            }
+            if st.error.is_some() || cancel::requested() {
+                break;
+            }
+            if st.lane_spans.len() == st.procs.len() {
+                st.go = true;
+                st.lane_spans.clear();
+                clock = now_ms();
+                for lane in 0..st.procs.len() as u32 {
+                    st.procs[lane as usize].busy = false;
+                    dispatch(&mut st, lane, workload, total);
+                }
+                break;
+            }
+        }
+    }
     loop {
         TimeoutFuture::new(4).await;
         if state.borrow().lane_spans.is_empty() && now_ms() - started > START_TIMEOUT_MS {
@@ -94,12 +126,12 @@ pub async fn run(
     st.procs.clear();
     match st.error.take() {
         Some(error) => Err(error),
-        None => Ok((std::mem::take(&mut st.runs), std::mem::take(&mut st.lane_spans))),
+        None => Ok((std::mem::take(&mut st.runs), std::mem::take(&mut st.lane_spans), clock)),
     }
 }
 
 fn dispatch(st: &mut State, lane: u32, workload: Workload, total: u32) {
-    if st.next >= total || st.error.is_some() || cancel::requested() {
+    if !st.go || st.next >= total || st.error.is_some() || cancel::requested() {
         return;
     }
     let msg = ToProcess::Task {
@@ -116,3 +148,4 @@ fn dispatch(st: &mut State, lane: u32, workload: Workload, total: u32) {
         st.error = Some(format!("could not send a task to process {}: {e:?}", lane + 1));
     }
 }
+// code-panel-end

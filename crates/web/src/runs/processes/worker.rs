@@ -16,6 +16,7 @@ fn post(msg: &FromProcess) {
     let _ = scope.post_message(&encode(msg));
 }
 
+// code-panel: process
 /// Serves tasks until the runner terminates this worker.
 pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
@@ -45,3 +46,4 @@ pub fn start() {
     on_message.forget();
     post(&FromProcess::Ready);
 }
+// code-panel-end

@@ -256,7 +256,7 @@ impl Widget {
         let note = &self.isolation;
         note.set_inner_html("");
         let _ = note.append_child(&el("strong").text("Threads are unavailable here. ").build());
-        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix()));
+        let _ = note.append_with_str_1(&format!("Reason: {why}. {}", ready.fix(crate::embedder::framed())));
         toggle_attr(note, "hidden", false);
     }
 }

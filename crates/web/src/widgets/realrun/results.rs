@@ -114,5 +114,6 @@ fn startup_text(startup: Startup) -> String {
         Startup::InRun(ms) => format!("{}, counted", format_duration(ms)),
         Startup::Pool(ms) => format!("{} before the first run, not counted", format_duration(ms)),
         Startup::Reused => "earlier run's pool, not counted".to_string(),
+        Startup::BeforeClock => "before the clock, not counted".to_string(),
     }
 }
