@@ -12,13 +12,26 @@
 // 3. drops the wasm's name section (function names for debuggers: a quarter of the file).
 //    Stripping in the compiler instead also drops the target_features section
 //    wasm-bindgen reads;
-// 4. packs the finished site into lesson.zip, beside it: the whole site as one file for a
-//    course platform, offered on teach.html (docs/DEPLOY.md).
+// 4. minifies every script with terser (scripts/package.json pins it): Trunk's own
+//    minifier (minify-js) cannot parse the `export { initSync, __wbg_init as default }`
+//    that ends wasm-bindgen's glue (it wants a name after `as` and finds the keyword
+//    `default`: "Failed to minify JS: RequiredTokenNotFound(Identifier)"), so Trunk ships
+//    the glue as it is, and it never minifies the files it only copies. start.js is written
+//    after, with the integrity hashes of the minified modules, and the pages' hashes are
+//    recomputed;
+// 5. packs the finished site into lesson.zip, beside it: the whole site as one file for a
+//    course platform, offered on teach.html (docs/DEPLOY.md);
+// 6. writes a brotli (quality 11, the highest) and a gzip (level 9) copy beside every text
+//    and wasm file, NAME.br and NAME.gz, for the hosts that serve them as they find them
+//    (docs/DEPLOY.md) and for scripts/serve.mjs: hosts that compress as they send use a
+//    lower level, and some send the wasm uncompressed. lesson.zip leaves them out.
 // Fails the build, rather than ship a page that would not start, if Trunk's output no
 // longer looks as expected.
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { minify } from "terser";
+import { precompress } from "./compress.mjs";
 import { zipFolder } from "./zip.mjs";
 
 const fail = (why) => {
@@ -50,6 +63,24 @@ if (!modules.some((l) => l.href === "./cvp-web.js") || modules.some((l) => !l.in
 const wasmPreload = links.find((l) => l.rel === "preload" && l.href === "./cvp-web_bg.wasm") ?? fail("index.html has no preload link for cvp-web_bg.wasm");
 for (const { tag } of [...modules, wasmPreload]) html = html.replace(tag, "");
 
+// The scripts, minified. sw.js and theme.js are classic scripts (their top-level names are
+// globals, kept); every other is a module.
+const CLASSIC = new Set(["sw.js", "theme.js"]);
+const scripts = readdirSync(dir, { recursive: true }).map(String).filter((name) => name.endsWith(".js"));
+let [jsBefore, jsAfter] = [0, 0];
+for (const name of scripts) {
+  const path = join(dir, name);
+  const source = readFileSync(path, "utf8");
+  const module = !CLASSIC.has(name);
+  const result = await minify(source, { module, ecma: 2020, compress: { passes: 2 }, mangle: true, format: { comments: false } }).catch((err) =>
+    fail(`terser could not minify ${name}: ${err.message}`),
+  );
+  writeFileSync(path, result.code);
+  [jsBefore, jsAfter] = [jsBefore + source.length, jsAfter + result.code.length];
+}
+// The modules start.js preloads, with the hashes of their minified text.
+const preloads = modules.map((l) => [l.href, `sha384-${createHash("sha384").update(readFileSync(join(dir, l.href.replace(/^\.\//, "")))).digest("base64")}`]);
+
 const start = `// Written by scripts/finish-dist.mjs: starts the wasm once the page's first contentful
 // paint has reached the screen, so that neither the module's download nor its start holds
 // it back. Where the browser does not report paints, two frames after the first; in a
@@ -67,7 +98,7 @@ await new Promise((painted) => {
     }
   }).observe({ type: "paint", buffered: true });
 });
-for (const [href, integrity] of ${JSON.stringify(modules.map((l) => [l.href, l.integrity]))}) {
+for (const [href, integrity] of ${JSON.stringify(preloads)}) {
   document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href, integrity, crossOrigin: "anonymous" }));
 }
 const bindings = await import("./cvp-web.js");
@@ -113,7 +144,33 @@ writeFileSync(wasmPath, after);
 writeFileSync(page, html);
 console.error(`finish-dist: start.js written, ${modules.length} modulepreloads and the wasm preload moved into it; wasm ${before.length} -> ${after.length} bytes without its names`);
 
+// The pages' integrity hashes, for the files as they now are.
+for (const name of readdirSync(dir).filter((f) => f.endsWith(".html"))) {
+  const path = join(dir, name);
+  const text = readFileSync(path, "utf8").replace(/<link [^>]*>/g, (tag) => {
+    const href = /href="?\.\/([^" >]+)/.exec(tag)?.[1];
+    if (!href || !/ integrity=/.test(tag)) return tag;
+    const digest = createHash("sha384").update(readFileSync(join(dir, href))).digest("base64");
+    return tag.replace(/ integrity="?[^" >]+"?/, ` integrity="sha384-${digest}"`);
+  });
+  writeFileSync(path, text);
+}
+console.error(`finish-dist: ${scripts.length} scripts minified, ${jsBefore} -> ${jsAfter} bytes`);
+
 const LESSON = "lesson.zip";
 const zip = zipFolder(dir, { skip: [LESSON] });
 writeFileSync(join(dir, LESSON), zip);
 console.error(`finish-dist: ${LESSON} written, ${zip.length} bytes`);
+
+// Last: every file is final now.
+const files = readdirSync(dir, { recursive: true }).map(String);
+let raw = 0;
+let br = 0;
+let gz = 0;
+for (const name of files) {
+  const sizes = precompress(join(dir, name));
+  if (!sizes) continue;
+  [raw, br, gz] = [raw + sizes.raw, br + sizes.br, gz + sizes.gz];
+}
+const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+console.error(`finish-dist: .br and .gz beside each text and wasm file: ${kb(raw)} raw, ${kb(br)} brotli, ${kb(gz)} gzip`);

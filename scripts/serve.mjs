@@ -15,10 +15,16 @@
 // course platforms serve pages, and how the fallback is tested. Port 0 picks a free port; the
 // chosen URL is printed on the first line of stdout. --prefix serves the folder under that
 // path only, as a host serving the site from a sub-folder does (anything else is a 404).
+//
+// Where the build wrote a precompressed copy beside a file (NAME.br, NAME.gz: scripts/
+// finish-dist.mjs), a request whose Accept-Encoding allows it gets the copy, brotli first,
+// with Content-Encoding; any other gets the file as it is. Both carry Vary: Accept-Encoding,
+// so that no cache between hands one to the other.
 
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
+import { COMPRESSIBLE } from "./compress.mjs";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -81,6 +87,39 @@ export async function siteHeaders(dir) {
 
 const ISOLATION = ["Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy", "Document-Isolation-Policy"];
 
+/// The precompressed copies a server looks for, best first: [coding, suffix].
+const CODINGS = [
+  ["br", ".br"],
+  ["gzip", ".gz"],
+];
+
+/// The content codings an Accept-Encoding header allows (RFC 9110, 12.5.3): those it names
+/// with a weight above 0, and through `*` those it does not name. No header: none (the
+/// file as it is, which every client takes).
+export function acceptedCodings(header) {
+  const weights = new Map();
+  for (const part of (header ?? "").split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)).find(Boolean);
+    weights.set(name, q ? Number(q[1]) : 1);
+  }
+  const allows = (coding) => (weights.has(coding) ? weights.get(coding) > 0 : (weights.get("*") ?? 0) > 0);
+  return new Set(CODINGS.map(([coding]) => coding).filter(allows));
+}
+
+/// The precompressed copy of the file at `path` to send for `acceptEncoding`, if any:
+/// { coding, body }.
+async function precompressed(path, acceptEncoding) {
+  const accepted = acceptedCodings(acceptEncoding);
+  for (const [coding, suffix] of CODINGS) {
+    if (!accepted.has(coding)) continue;
+    const body = await readFile(path + suffix).catch(() => null);
+    if (body) return { coding, body };
+  }
+  return null;
+}
+
 /// The cross-engine tests' `probe`: a script file served at PROBE_PATH (under the prefix)
 /// and loaded first by every HTML page, before the page's own scripts (tests/engines/
 /// probe.js says why). Never used by `scripts/serve`.
@@ -109,9 +148,20 @@ export async function startServer({ dir, port, host, isolation, prefix, probe = 
       let path = normalize(join(root, decodeURIComponent(url.pathname.slice(under.length - 1))));
       if (path !== root && !path.startsWith(root + sep)) throw Object.assign(new Error("outside"), { code: 403 });
       if ((await stat(path)).isDirectory()) path = join(path, "index.html");
-      let body = await readFile(path);
       headers["Content-Type"] = TYPES[extname(path)] ?? "application/octet-stream";
-      if (probeSource && extname(path) === ".html") {
+      const probed = probeSource && extname(path) === ".html";
+      if (COMPRESSIBLE.test(path)) {
+        headers.Vary = "Accept-Encoding";
+        // A page the probe goes into is sent as it is, probe added.
+        const copy = probed ? null : await precompressed(path, req.headers["accept-encoding"]);
+        if (copy) {
+          headers["Content-Encoding"] = copy.coding;
+          res.writeHead(200, headers).end(copy.body);
+          return;
+        }
+      }
+      let body = await readFile(path);
+      if (probed) {
         // First of all scripts: after the doctype (a minified page has no <head> tag).
         const tag = `<script src="${under}${PROBE_PATH}"></script>`;
         const html = body.toString("utf8");

@@ -354,31 +354,40 @@ ensure_browser() {
   command -v Xvfb >/dev/null || die "no Xvfb found" "sudo apt-get install xvfb"
 }
 
+# ensure_node_packages DIR WHAT: `npm ci` in DIR (tests/ or scripts/) unless its
+# package-lock.json is the one installed last.
 ensure_node_packages() {
+  local dir=$1 what=$2
   local major
   major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 18 ] || die "Node.js $major is too old for the end-to-end tests" "Install Node.js 18 or newer."
-  local stamp="$CVP_ROOT/tests/node_modules/.lock-stamp"
+  [ "$major" -ge 18 ] || die "Node.js $major is too old for the build and the end-to-end tests" "Install Node.js 18 or newer."
+  local stamp="$CVP_ROOT/$dir/node_modules/.lock-stamp"
   local want
   # Both files: package.json's overrides pin what the lock file alone does not.
-  want=$(cat "$CVP_ROOT/tests/package.json" "$CVP_ROOT/tests/package-lock.json" | sha256sum | cut -d' ' -f1)
+  want=$(cat "$CVP_ROOT/$dir/package.json" "$CVP_ROOT/$dir/package-lock.json" | sha256sum | cut -d' ' -f1)
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
-  step "npm ci in tests/ (playwright-core, axe-core, lighthouse; no browser download)" "about a minute" npm_ci
+  step "npm ci in $dir/ ($what)" "up to a minute" npm_ci "$dir"
   echo "$want" >"$stamp"
 }
 
 npm_ci() {
-  (cd "$CVP_ROOT/tests" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
-    die "npm ci failed in tests/" "Check that the npm registry is reachable."
+  (cd "$CVP_ROOT/$1" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+    die "npm ci failed in $1/" "Check that the npm registry is reachable."
 }
 
 # --- Running wasm builds --------------------------------------------------------------------
 
-# cvp_wasm <command...>: runs a wasm build with std rebuilt for atomics. The target flags come
-# from .cargo/config.toml; crates/web/.cargo/config.toml says the same build-std for cargo
-# runs from inside crates/web.
+# cvp_wasm <command...>: runs the site's wasm build with std rebuilt for atomics. The target
+# flags come from .cargo/config.toml (crates/web/.cargo/config.toml says the same build-std
+# for cargo runs from inside crates/web), plus one for the site alone, appended to them:
+# panics abort at once, with no message formatted (rust-lang/rust#146317; both toolchains
+# have it), which leaves their text and std's formatting machinery out of the download
+# (docs/BENCHMARKS.md has the figures). src/fault.rs still shows the error box. The wasm
+# tests keep the messages.
 cvp_wasm() {
-  CARGO_UNSTABLE_BUILD_STD="$CVP_BUILD_STD" "$@"
+  CARGO_UNSTABLE_BUILD_STD="$CVP_BUILD_STD" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:+ $CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS}" \
+    "$@"
 }
 
 cvp_setup() {
@@ -386,10 +395,11 @@ cvp_setup() {
   ensure_toolchain "$what"
   step "fetch the workspace's and std's crates" "a few seconds; nothing once cached" fetch_crates
   ensure_tools "$what"
+  ensure_node_packages scripts "terser, which minifies the site's JavaScript"
   if [ "$what" = all ]; then
     ensure_browser
     ensure_wasm_pack_target_dir
-    ensure_node_packages
+    ensure_node_packages tests "playwright-core, axe-core, lighthouse; no browser download"
   fi
   say "ready"
 }

@@ -1,16 +1,19 @@
-// What the site's wasm is made of, in gzipped bytes: for each part of the code (serde, the
-// real runs, the renderer, ...), how much smaller the gzipped code section would be without
-// that part's functions. That is the figure a size cut can hope for (gzip is not additive,
-// so the parts do not sum to the whole).
+// What the site's wasm weighs and what it is made of. First the shipped file's size, raw,
+// with gzip -9 and with brotli 11 (the copies scripts/finish-dist.mjs writes beside it);
+// then, for each part of the code (serde, the real runs, the renderer, ...), how much
+// smaller the compressed code section would be without that part's functions. That is the
+// figure a size cut can hope for (compression is not additive, so the parts do not sum to
+// the whole).
 //
-//   node scripts/wasm-weight.mjs [WASM]
+//   node scripts/wasm-weight.mjs [WASM [SHIPPED]]
 //
 // WASM defaults to wasm-bindgen's output before scripts/finish-dist.mjs strips the names,
-// target/wasm-bindgen/release/cvp-web_bg.wasm (run scripts/build first). Functions are
-// told apart by their names; a generic instantiation counts for the first part its name
-// mentions (`drop_in_place<serde_json::Value>` is serde's).
-import { readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+// target/wasm-bindgen/release/cvp-web_bg.wasm, SHIPPED to dist/cvp-web_bg.wasm (run
+// scripts/build first). Functions are told apart by their names; a generic instantiation
+// counts for the first part its name mentions (`drop_in_place<serde_json::Value>` is
+// serde's).
+import { existsSync, readFileSync } from "node:fs";
+import { brotli, gzip } from "./compress.mjs";
 
 const PARTS = [
   ["serde and JSON", /serde|zmij|itoa/],
@@ -23,6 +26,7 @@ const PARTS = [
 ];
 
 const path = process.argv[2] ?? "target/wasm-bindgen/release/cvp-web_bg.wasm";
+const shippedPath = process.argv[3] ?? "dist/cvp-web_bg.wasm";
 const wasm = readFileSync(path);
 
 /// The module's function bodies with their names (from the "name" custom section).
@@ -88,16 +92,22 @@ function functions(bytes) {
   return bodies.map((f) => ({ ...f, name: (names.get(f.index) ?? "").replace(/\[[0-9a-f]{16}\]/g, "") }));
 }
 
-const gz = (chunks) => gzipSync(Buffer.concat(chunks), { level: 9 }).length;
+const gz = (chunks) => gzip(Buffer.concat(chunks)).length;
+const br = (chunks) => brotli(Buffer.concat(chunks), false).length;
 const kb = (n) => (n / 1000).toFixed(1).padStart(7);
+if (existsSync(shippedPath)) {
+  const shipped = readFileSync(shippedPath);
+  console.log(`${shippedPath} (shipped, no names): ${kb(shipped.length)} KB raw, ${kb(gz([shipped]))} KB gzip -9, ${kb(br([shipped]))} KB brotli 11\n`);
+}
 const all = functions(wasm);
-const whole = gz(all.map((f) => f.body));
+const bodies = all.map((f) => f.body);
+console.log(`${path}: ${kb(wasm.length)} KB raw; code section ${kb(gz(bodies))} KB gzip, ${kb(br(bodies))} KB brotli (${all.length} functions)\n`);
+console.log("   raw KB  saved without it: gzip KB  brotli KB  part");
 const partOf = (f) => PARTS.findIndex(([, pattern]) => pattern.test(f.name));
-console.log(`${path}: ${kb(wasm.length)} KB raw, code section ${kb(whole)} KB gzipped (${all.length} functions)\n`);
-console.log("   raw KB  gzip KB saved without it  part");
+const [wholeGz, wholeBr] = [gz(bodies), br(bodies)];
 PARTS.forEach(([label], i) => {
   const mine = all.filter((f) => partOf(f) === i);
   const raw = mine.reduce((sum, f) => sum + f.body.length, 0);
-  const saved = whole - gz(all.filter((f) => partOf(f) !== i).map((f) => f.body));
-  console.log(`${kb(raw)}  ${kb(saved)}                   ${label} (${mine.length} functions)`);
+  const rest = all.filter((f) => partOf(f) !== i).map((f) => f.body);
+  console.log(`${kb(raw)}                   ${kb(wholeGz - gz(rest))}    ${kb(wholeBr - br(rest))}  ${label} (${mine.length} functions)`);
 });

@@ -55,7 +55,9 @@ self.addEventListener("fetch", (event) => {
         if (response.ok) await cache.put(request, response.clone());
         return isolated(response);
       } catch (offline) {
-        const cached = await cache.match(request, { ignoreSearch: request.mode === "navigate" });
+        // ignoreVary: the server varies on Accept-Encoding (its precompressed copies), but
+        // what the cache holds is already decoded, good for any request.
+        const cached = await cache.match(request, { ignoreSearch: request.mode === "navigate", ignoreVary: true });
         if (cached) return isolated(cached);
         throw offline;
       }

@@ -96,6 +96,10 @@ test("an embedding page's messages start nothing in a widget", limit(), async ()
       const target = document.getElementById("embed").contentWindow;
       const huge = { workload: { kind: "fib", tasks: 1e9, n: 60 }, strategy: "threads", threads: 64, limit: null, switch_ms: 1 };
       const messages = [
+        { run: { id: 1, job: huge } },
+        { pipeline: { id: 2, spec: { items: 1e9 } } },
+        "cancel",
+        JSON.stringify({ run: { id: 1, job: huge } }),
         { type: "run", id: 1, job: huge },
         { type: "pipeline", id: 2, spec: { items: 1e9 } },
         { type: "race", id: 3, race: { method: "lock", threads: 64, per_thread: 1e15 } },

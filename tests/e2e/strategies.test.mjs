@@ -110,13 +110,13 @@ async function whenTheRunLeaves(page, { hidden = false } = {}) {
 }
 
 /// An init script: records when each "run" request is posted to a worker (the page and its
-/// workers exchange JSON strings, crates/web/src/worker/protocol.rs).
+/// workers exchange JSON strings, crates/web/src/worker/protocol.rs: `{"run": {...}}`).
 const RECORD_POSTS = `(${() => {
   const post = Worker.prototype.postMessage;
   window.__runPosted = [];
   const isRun = (message) => {
     try {
-      return typeof message === "string" && JSON.parse(message)?.type === "run";
+      return typeof message === "string" && Object.hasOwn(JSON.parse(message) ?? {}, "run");
     } catch {
       return false;
     }

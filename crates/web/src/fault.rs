@@ -4,17 +4,23 @@
 //!
 //! Code that runs for a widget runs within its mount ([`Scope::run`]): DOM events through
 //! [`crate::dom::listen`], animation frames, run events, the runner's busy and ready
-//! callbacks ([`scoped`]), and each poll of its futures ([`spawn_local`]). The panic hook
-//! finds the widget whose code was running and paints the box there. The wasm build aborts
-//! on panic, so the trap then unwinds to the browser's event loop, which calls the next
-//! callback as usual: other widgets' state is untouched. Each mount of a widget is a new
+//! callbacks ([`scoped`]), and each poll of its futures ([`spawn_local`]). A panic ends in a
+//! trap (a `WebAssembly.RuntimeError`), which unwinds to the browser's event loop; that calls
+//! the next callback as usual, so other widgets' state is untouched. The site's build aborts
+//! at once on panic (`-Cpanic=immediate-abort`, scripts/setup.sh's `cvp_wasm`): no hook runs
+//! and the panic's message is not in the wasm, so the page's listener for uncaught errors
+//! finds the widget whose code was running (the trap cut its [`Scope::run`] short, leaving it
+//! current) and paints the box there, with what the engine says and where in the wasm it
+//! stopped. Builds that keep panic messages (the tests', a debug build) paint it from the
+//! panic hook, with the message. Each mount of a widget is a new
 //! *generation* (an attribute on its root); the box ends the failed generation, so that
 //! the failed widget's leftover callbacks (an animation loop, say) see it is over and stop.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::task::Poll;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event};
 
 const GENERATION: &str = "data-generation";
@@ -112,9 +118,18 @@ pub fn within_event(event: &Event, f: impl FnOnce()) {
     }
 }
 
-/// The page's panic hook: the console's report, then the error box in the widget whose
-/// code panicked. `remount` mounts a fresh widget at a root (the reload button).
+/// The page's panic hook (the console's report, then the error box in the widget whose code
+/// panicked) and its listener for traps that no hook saw (see the module's notes). `remount`
+/// mounts a fresh widget at a root (the reload button).
 pub fn install(remount: fn(&Element)) {
+    if let Some(window) = web_sys::window() {
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| on_uncaught(&event, remount));
+        for name in ["error", "unhandledrejection"] {
+            let _ = window.add_event_listener_with_callback(name, on_error.as_ref().unchecked_ref());
+        }
+        // Lives as long as the page.
+        on_error.forget();
+    }
     std::panic::set_hook(Box::new(move |info| {
         console_error_panic_hook::hook(info);
         let payload = info.payload();
@@ -130,6 +145,43 @@ pub fn install(remount: fn(&Element)) {
         // the others already woken would wait for the next wake: schedule one.
         wasm_bindgen_futures::spawn_local(async {});
     }));
+}
+
+/// The page's listener for uncaught errors and unhandled rejections: a trap (a panic that
+/// no hook saw) in a widget's code shows that widget's error box.
+fn on_uncaught(event: &JsValue, remount: fn(&Element)) {
+    // An ErrorEvent's `error`, or an unhandled rejection's `reason`.
+    let trap = ["error", "reason"].into_iter().find_map(|key| {
+        js_sys::Reflect::get(event, &key.into())
+            .ok()
+            .filter(|value| value.is_instance_of::<js_sys::WebAssembly::RuntimeError>())
+    });
+    let Some(trap) = trap else { return };
+    if let Some(scope) = CURRENT.with(|c| c.borrow_mut().take()) {
+        show(&scope.root, &trap_message(&trap), remount);
+    }
+    // As in the panic hook: the futures the trap left queued run on the next wake.
+    wasm_bindgen_futures::spawn_local(async {});
+}
+
+/// The best a trap can say without the panic's message: the engine's words ("RuntimeError:
+/// unreachable" for a panic) and the function it stopped in, whose name the unstripped
+/// `target/wasm-bindgen/release/cvp-web_bg.wasm` gives.
+fn trap_message(trap: &JsValue) -> String {
+    let error: &js_sys::Error = trap.unchecked_ref();
+    let mut message = String::from(error.to_string());
+    let stack =
+        js_sys::Reflect::get(trap, &"stack".into()).ok().and_then(|s| s.as_string()).unwrap_or_default();
+    if let Some(at) = stack.lines().find_map(|line| line.find("wasm-function[").map(|i| &line[i..])) {
+        message.push_str(" at ");
+        message.push_str(at.trim_end_matches(')'));
+    }
+    // Chromium and Firefox say "unreachable", WebKit "Unreachable" (no to_lowercase: its
+    // Unicode tables would cost more than the whole listener).
+    if ["unreachable", "Unreachable"].iter().any(|word| message.contains(word)) {
+        message.push_str("\n(a panic: this build leaves panic messages out, to download less)");
+    }
+    message
 }
 
 /// Replaces the widget at `root` with the error box, ending its mount. Built with web-sys
@@ -159,7 +211,7 @@ fn show(root: &Element, message: &str, remount: fn(&Element)) {
     let _ = button.set_attribute("type", "button");
     let _ = button.set_attribute("data-action", "reload-widget");
     let root_for_reload = root.clone();
-    let reload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+    let reload = Closure::<dyn FnMut()>::new(move || {
         root_for_reload.set_text_content(None);
         remount(&root_for_reload);
     });

@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 
 /// Page → runner.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ToRunner {
     /// Run a job; the runner answers with progress, then `Done`, `Cancelled` or `Failed`.
     Run {
@@ -43,7 +43,7 @@ pub enum ToRunner {
 
 /// Runner → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FromRunner {
     /// Ready for jobs.
     Ready {
@@ -95,7 +95,7 @@ pub enum FromRunner {
 
 /// Runner → process.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ToProcess {
     /// Run one task of `workload`.
     Task {
@@ -115,7 +115,7 @@ pub enum ToProcess {
 
 /// Process → runner.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FromProcess {
     /// Instantiated and waiting for tasks.
     Ready,
