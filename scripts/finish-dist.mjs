@@ -1,14 +1,17 @@
 // Trunk's post-build hook (Trunk.toml), run on the staged dist/ before it replaces the old:
-// 1. moves the module script Trunk writes inline into index.html (it imports the
-//    wasm-bindgen glue and starts the wasm) into its own file, start.js, so that the
-//    Content-Security-Policy can forbid every inline script;
-// 2. drops the wasm's name section (function names for debuggers: a quarter of the file).
+// 1. replaces the module script Trunk writes inline into index.html (it imports the
+//    wasm-bindgen glue and starts the wasm) with a file of its own, start.js, so that the
+//    Content-Security-Policy can forbid every inline script; and makes it wait for the
+//    page's first paint: the essay needs none of the wasm, and on a phone on a slow network
+//    (or a host that sends the wasm uncompressed) its download and start held the first
+//    paint back by seconds (issue 21);
+// 2. for the same reason takes out of the page's head the links Trunk adds to fetch the
+//    glue, its snippets and the wasm early (modulepreload, preload): start.js adds the
+//    module ones, with their integrity hashes, once the page has painted, and the glue
+//    fetches the wasm;
+// 3. drops the wasm's name section (function names for debuggers: a quarter of the file).
 //    Stripping in the compiler instead also drops the target_features section
 //    wasm-bindgen reads;
-// 3. takes the integrity hash off the wasm's preload link: browsers ignore integrity on a
-//    fetch preload (Chromium says so in the console on every visit), and one that honoured
-//    it would not hand the preload to wasm-bindgen's own fetch, which has none, and would
-//    download the wasm twice. The scripts and the stylesheet keep theirs.
 // 4. packs the finished site into lesson.zip, beside it: the whole site as one file for a
 //    course platform, offered on teach.html (docs/DEPLOY.md).
 // Fails the build, rather than ship a page that would not start, if Trunk's output no
@@ -32,8 +35,49 @@ if (inline.length !== 1 || !inline[0][1].includes("./cvp-web.js")) {
   fail(`expected one inline module script importing ./cvp-web.js in index.html, found ${inline.length}`);
 }
 const [whole, body] = inline[0];
-writeFileSync(join(dir, "start.js"), `// Written by scripts/finish-dist.mjs from Trunk's inline start script.\n${body.trim()}\n`);
-html = html.replace(whole, '<script type="module" src="./start.js"></script>');
+if (!/import init, \* as bindings from '\.\/cvp-web\.js';/.test(body) || !body.includes("module_or_path: './cvp-web_bg.wasm'")) {
+  fail(`Trunk's start script no longer looks as expected:\n${body}`);
+}
+
+/// A tag's attributes (Trunk's minifier drops the quotes where it can).
+const attributes = (tag) =>
+  Object.fromEntries([...tag.matchAll(/\s([\w-]+)(?:=("[^"]*"|[^\s>]+))?/g)].map(([, k, v]) => [k, v?.replace(/^"|"$/g, "") ?? ""]));
+const links = [...html.matchAll(/<link [^>]*>/g)].map(([tag]) => ({ tag, ...attributes(tag) }));
+const modules = links.filter((l) => l.rel === "modulepreload");
+if (!modules.some((l) => l.href === "./cvp-web.js") || modules.some((l) => !l.integrity)) {
+  fail(`expected modulepreload links with integrity, the glue's among them: ${modules.map((l) => l.tag).join(" ")}`);
+}
+const wasmPreload = links.find((l) => l.rel === "preload" && l.href === "./cvp-web_bg.wasm") ?? fail("index.html has no preload link for cvp-web_bg.wasm");
+for (const { tag } of [...modules, wasmPreload]) html = html.replace(tag, "");
+
+const start = `// Written by scripts/finish-dist.mjs: starts the wasm once the page's first contentful
+// paint has reached the screen, so that neither the module's download nor its start holds
+// it back. Where the browser does not report paints, two frames after the first; in a
+// hidden tab, which paints nothing, at once.
+await new Promise((painted) => {
+  if (document.visibilityState === "hidden") return painted();
+  document.addEventListener("visibilitychange", painted, { once: true });
+  if (!PerformanceObserver.supportedEntryTypes?.includes("paint")) {
+    return requestAnimationFrame(() => requestAnimationFrame(painted));
+  }
+  new PerformanceObserver((entries, observer) => {
+    if (entries.getEntriesByName("first-contentful-paint").length) {
+      observer.disconnect();
+      painted();
+    }
+  }).observe({ type: "paint", buffered: true });
+});
+for (const [href, integrity] of ${JSON.stringify(modules.map((l) => [l.href, l.integrity]))}) {
+  document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href, integrity, crossOrigin: "anonymous" }));
+}
+const bindings = await import("./cvp-web.js");
+const wasm = await bindings.default({ module_or_path: "./cvp-web_bg.wasm" });
+window.wasmBindings = bindings;
+dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm } }));
+`;
+writeFileSync(join(dir, "start.js"), start);
+const startHash = `sha384-${createHash("sha384").update(start).digest("base64")}`;
+html = html.replace(whole, `<script type="module" src="./start.js" integrity="${startHash}"></script>`);
 
 /// The module without its custom section called "name".
 function withoutNames(wasm) {
@@ -66,12 +110,8 @@ const wasmPath = join(dir, "cvp-web_bg.wasm");
 const before = readFileSync(wasmPath);
 const after = withoutNames(before);
 writeFileSync(wasmPath, after);
-const hash = `sha384-${createHash("sha384").update(before).digest("base64")}`;
-const preload = html.match(/<link [^>]*cvp-web_bg\.wasm[^>]*>/)?.[0] ?? fail("index.html has no preload link for cvp-web_bg.wasm");
-if (!preload.includes(hash)) fail("the wasm's preload link does not carry the integrity hash of the wasm Trunk built");
-html = html.replace(preload, preload.replace(/ integrity="?[^" >]+"?/, ""));
 writeFileSync(page, html);
-console.error(`finish-dist: start.js written; wasm ${before.length} -> ${after.length} bytes without its names`);
+console.error(`finish-dist: start.js written, ${modules.length} modulepreloads and the wasm preload moved into it; wasm ${before.length} -> ${after.length} bytes without its names`);
 
 const LESSON = "lesson.zip";
 const zip = zipFolder(dir, { skip: [LESSON] });

@@ -360,9 +360,10 @@ ensure_node_packages() {
   [ "$major" -ge 18 ] || die "Node.js $major is too old for the end-to-end tests" "Install Node.js 18 or newer."
   local stamp="$CVP_ROOT/tests/node_modules/.lock-stamp"
   local want
-  want=$(sha256sum "$CVP_ROOT/tests/package-lock.json" | cut -d' ' -f1)
+  # Both files: package.json's overrides pin what the lock file alone does not.
+  want=$(cat "$CVP_ROOT/tests/package.json" "$CVP_ROOT/tests/package-lock.json" | sha256sum | cut -d' ' -f1)
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
-  step "npm ci in tests/ (playwright-core, no browser download)" "about 10 seconds" npm_ci
+  step "npm ci in tests/ (playwright-core, axe-core, lighthouse; no browser download)" "about a minute" npm_ci
   echo "$want" >"$stamp"
 }
 

@@ -11,7 +11,7 @@
 // (default 120 s).
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,8 +36,10 @@ if (!existsSync(join(dist, "index.html"))) die(`${dist}/index.html not found: bu
 const chrome = process.env.CHROME_BIN || "/usr/bin/chromium";
 if (!existsSync(chrome)) die(`no browser at ${chrome}: install Debian's chromium, or set CHROME_BIN.`);
 
-// playwright-core, pinned in package-lock.json; installed here if missing.
-if (!existsSync(join(TESTS, "node_modules", "playwright-core", "package.json"))) {
+// playwright-core and axe-core (and Lighthouse), pinned in package-lock.json; installed
+// here if any is missing.
+const wanted = Object.keys(JSON.parse(readFileSync(join(TESTS, "package.json"), "utf8")).dependencies);
+if (wanted.some((name) => !existsSync(join(TESTS, "node_modules", name, "package.json")))) {
   console.error("e2e: installing the test dependencies (npm ci)…");
   const npm = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: TESTS, stdio: ["ignore", 2, 2] });
   if (npm.status !== 0) die("npm ci failed in tests/: see above.");

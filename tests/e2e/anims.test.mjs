@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { TESTS, canvasFingerprint, limit, setup, withPage } from "./helpers.mjs";
+import { TESTS, canvasFingerprint, limit, mounted, setup, withPage } from "./helpers.mjs";
 
 const env = setup();
 const SHOTS = join(TESTS, "artifacts", "anims");
@@ -80,7 +80,7 @@ test("the keyboard drives the player: space plays and pauses, End jumps to the e
 
 test("a new random workload redraws the compared panels on other durations; fixed demos offer none", limit(), async () => {
   await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
-    const single = page.locator('[data-widget=anim][data-preset="single-load"]');
+    const single = await mounted(page.locator('[data-widget=anim][data-preset="single-load"]'));
     await single.locator(".cvp-player").waitFor();
     assert.equal(await single.locator("[data-action=reseed]").count(), 0, "a 4 s pixel has no other workload to draw");
 
@@ -105,9 +105,10 @@ test("animations play when scrolled into view and pause when scrolled away", lim
   await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
     const widget = page.locator('[data-widget=anim][data-preset="real-mixed"]');
     const play = widget.locator("[data-action=play]");
-    assert.equal(await play.getAttribute("aria-label"), "Play", "off screen, it waits");
+    // Far off screen it has not even mounted (it mounts within a screen of view).
+    assert.equal(await play.count(), 0, "far off screen, it waits");
     await widget.scrollIntoViewIfNeeded();
-    await page.waitForFunction((el) => el.querySelector("[data-action=play]").getAttribute("aria-label") === "Pause", await widget.elementHandle());
+    await page.waitForFunction((el) => el.querySelector("[data-action=play]")?.getAttribute("aria-label") === "Pause", await widget.elementHandle());
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForFunction((el) => el.querySelector("[data-action=play]").getAttribute("aria-label") === "Play", await widget.elementHandle());
   });
@@ -134,6 +135,7 @@ test("a phone-sized screen gets the same widgets without overflowing", limit(), 
   try {
     const page = await context.newPage();
     await page.goto(env.urls.CVP_SITE_ISOLATED);
+    await mounted(page.locator('[data-widget=anim][data-preset="compare-4x4"]'));
     await page.locator("[data-widget=anim] .cvp-player").first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone's screen`);
@@ -148,6 +150,7 @@ test("a phone-sized screen gets the same widgets without overflowing", limit(), 
 
 test("every timeline has a text alternative: a sentence, and a table reachable by keyboard", limit(), async () => {
   await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    await mounted(page.locator("#compare-4x4"));
     const anim = page.locator("#compare-4x4[data-state=ready]");
     await anim.waitFor();
     const labels = await anim.locator("canvas.cvp-canvas:not([hidden])").evaluateAll((cs) => cs.map((c) => c.getAttribute("aria-label")));

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, SMALL_FIB, clickAndFinish, limit, setup, waitReady, withPage } from "./helpers.mjs";
+import { ROOT, SMALL_FIB, clickAndFinish, limit, mounted, setup, waitReady, withPage } from "./helpers.mjs";
 
 const env = setup();
 
@@ -21,7 +21,7 @@ const GLOSSARY = [
 ];
 const WIDGET_IDS = [
   "fib", "fetch", "single-load", "single-render", "sync-4x4", "threads-4x4", "async-4x4", "compare-4x4",
-  "real-io", "real-cpu", "real-mixed", "big-16x16", "startup", "pipeline", "sandbox",
+  "real-io", "real-cpu", "real-mixed", "big-16x16", "race", "startup", "pipeline", "sandbox",
 ];
 const H2_IDS = ["experiment", "pixels", "real-world", "which", "python", "start-up", "structure", "your-own", "embed", "browser"];
 
@@ -31,11 +31,10 @@ async function openAt(width, scheme, query = "") {
   const context = await env.browser.newContext({ viewport: { width, height: 800 }, colorScheme: scheme });
   const page = await context.newPage();
   await page.goto(`${env.urls.CVP_SITE_ISOLATED}${query ? `?${query}` : ""}`, { waitUntil: "load" });
+  // Scroll through once, as a reader would, so that every widget mounts (each as it comes
+  // near the screen) and lays out what it shows.
+  for (const w of await page.locator("[data-widget]").all()) await mounted(w);
   await page.locator("[data-widget=anim] .cvp-player").first().waitFor();
-  await page.locator("#fib[data-state]").waitFor();
-  // Scroll through once, as a reader would, so that every widget has laid out what it shows.
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  for (let y = 0; y < height; y += 1500) await page.evaluate((y) => scrollTo(0, y), y);
   await page.evaluate(() => scrollTo(0, 0));
   return { page, context };
 }
@@ -160,7 +159,7 @@ test("the widgets' sections and the hooks the runs fill are in place", limit(), 
     });
     assert.deepEqual(Object.keys(r.widgets), WIDGET_IDS, "every widget, in the essay's order");
     for (const [id, w] of Object.entries(r.widgets)) {
-      const expected = ["fib", "fetch", "startup", "pipeline", "sandbox"].includes(id) ? [id, null] : ["anim", id];
+      const expected = ["fib", "fetch", "race", "startup", "pipeline", "sandbox"].includes(id) ? [id, null] : ["anim", id];
       assert.deepEqual([w.widget, w.preset, w.tag], [...expected, "SECTION"], `#${id} keeps its element and attributes`);
     }
     for (const key of ["fib", "fetch"]) {

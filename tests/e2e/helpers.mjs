@@ -293,6 +293,14 @@ export async function waitIsolated(page, seconds = 30) {
   return false;
 }
 
+/// Brings a widget of the main page near the screen and waits until it has mounted: the
+/// page mounts each widget as it comes within a screen of view (crates/web/src/app.rs).
+export async function mounted(loc) {
+  await loc.scrollIntoViewIfNeeded();
+  await loc.page().waitForFunction((el) => el.hasAttribute("data-state"), await loc.elementHandle(), { timeout: 15_000 });
+  return loc;
+}
+
 /// Waits for the widget to be ready and returns its attributes.
 export async function waitReady(loc, what) {
   // The runner starts when a widget that needs it comes near the screen.

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { READY_TIMEOUT, limit, setup, waitReady } from "./helpers.mjs";
+import { READY_TIMEOUT, limit, mounted, setup, waitReady } from "./helpers.mjs";
 
 const env = setup();
 
@@ -24,6 +24,7 @@ test("after one visit the page, its animations and its runs work offline", limit
 
     await context.setOffline(true);
     await page.reload();
+    await mounted(page.locator("#compare-4x4"));
     await page.locator('[data-widget=anim][data-preset="compare-4x4"][data-state=ready]').waitFor({ timeout: READY_TIMEOUT });
     const fib = page.locator("#fib");
     await waitReady(fib, "fib offline");

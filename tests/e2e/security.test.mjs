@@ -11,6 +11,7 @@ import {
   clickAndFinish,
   distDir,
   limit,
+  mounted,
   setInputs,
   setup,
   waitReady,
@@ -72,6 +73,7 @@ test("runs and animations work under the policy, and stay on the site's origin",
         await fib.locator("select[name=strategy]").selectOption(strategy);
         await clickAndFinish(fib, "run", { what: `fib ${strategy} under the policy` });
       }
+      await mounted(page.locator("#compare-4x4"));
       await page.locator("#compare-4x4[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
       const violations = await page.evaluate(() => window.__cspViolations);
       assert.deepEqual(violations, [], "nothing broke the policy");
@@ -96,6 +98,7 @@ test("an embedding page's messages start nothing in a widget", limit(), async ()
       const messages = [
         { type: "run", id: 1, job: huge },
         { type: "pipeline", id: 2, spec: { items: 1e9 } },
+        { type: "race", id: 3, race: { method: "lock", threads: 64, per_thread: 1e15 } },
         { type: "cancel" },
         { type: "cvp:result", strategy: "sync" },
         { type: "cvp:resize", height: 1e9 },

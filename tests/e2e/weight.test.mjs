@@ -21,7 +21,13 @@ const env = setup();
 /// page (issue 20) lives in the same module: its cards (widgets/teach.rs) and the lab's
 /// questions (cvp_model::lesson) added 7.4 KB to the wasm (282.5 -> 289.9 KB gzipped, built
 /// 2026-12-04), after its generic part was cut to a shim (it first cost 19 KB).
-const BUDGET_KB = 331;
+/// The race (Figure 13) added 17.4 KB to the wasm (281.1 to 298.5 KB, built before and after
+/// it; scripts/wasm-weight.mjs puts about 6.7 KB in its model part, the sentences, rules and
+/// their messages' serde, and 3.9 KB in its widget and runner part) and 1 KB of essay. Merged
+/// with main on 2026-12-04 (its traces page and lab kit had landed since the 331 KB budget),
+/// a first visit moved 397.2 KB, the wasm 355.2 KB of it; merged again at 11:50 UTC (main's
+/// code panels had landed), 405.3 KB.
+const BUDGET_KB = 408;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;
@@ -44,9 +50,10 @@ test("a first visit stays within its weight budget", limit(), async () => {
   try {
     const page = await context.newPage();
     await page.goto(env.urls.CVP_SITE_ISOLATED);
-    // The animations mount with the wasm; the runner stays asleep until a real run comes
-    // near the screen, which a first look at the top of the page does not.
-    await page.locator("#compare-4x4[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    // start.js sets wasmBindings once the wasm has started (after the first paint); widgets
+    // and the runner wait until they come near the screen, which a first look at the top of
+    // the page does not bring.
+    await page.waitForFunction(() => window.wasmBindings !== undefined, null, { timeout: READY_TIMEOUT });
     await page.waitForTimeout(1000); // late requests: the service worker's
     await Promise.all(pending);
     const rows = [...sizes].sort((a, b) => b[1] - a[1]);
@@ -92,12 +99,11 @@ test("a first look at the page starts no worker; coming near a real run starts t
   try {
     const page = await context.newPage();
     await page.goto(env.urls.CVP_SITE_ISOLATED);
-    // The wasm is running (an animation further down has mounted), and has had time to
-    // start workers if it were going to.
-    await page.locator("#compare-4x4[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
+    // The wasm is running, and has had time to start workers if it were going to.
+    await page.waitForFunction(() => window.wasmBindings !== undefined, null, { timeout: READY_TIMEOUT });
     await page.waitForTimeout(1500);
     assert.deepEqual(page.workers().map((w) => w.url()), [], "no worker at the top of the page");
-    assert.equal(await page.locator("#fib").getAttribute("data-state"), "starting", "fib waits for its runner");
+    assert.equal(await page.locator("#fib").getAttribute("data-state"), null, "fib, far below, has not mounted yet");
     await waitReady(page.locator("#fib"), "fib, scrolled into view");
     assert.ok(page.workers().length >= 1, "the runner started once fib came into view");
   } finally {

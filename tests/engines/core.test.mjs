@@ -235,10 +235,11 @@ test(`${ENGINE}: a measurement is the work: sync stays busy, and the order of st
   });
 });
 
-test(`${ENGINE}: the pipeline and the start-up experiment run`, limit(200), async () => {
+test(`${ENGINE}: the pipeline, the start-up experiment and the race run`, limit(200), async () => {
   const params = [
     ["pipeline", { items: 8, request: 30, poll: 20, transform: 20, write: 20, io: 2, threads: 2, queue: 2, autorun: 1 }],
     ["startup", { work: 40, autorun: 1 }],
+    ["race", { increments: 100000, autorun: 1 }],
   ];
   for (const [widget, p] of params) {
     await withPage(`${urls.CVP_SITE_ISOLATED}embed.html?${new URLSearchParams({ widget, ...p })}`, async (page) => {

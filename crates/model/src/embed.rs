@@ -13,6 +13,7 @@
 
 use crate::job::{Job, RunKind};
 use crate::pipeline::{simulate, Spec};
+use crate::race::Counted;
 use crate::startup::Point;
 use crate::{Strategy, Trace};
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,8 @@ pub enum Measured {
     Startup(StartupResult),
     /// The pipeline.
     Pipeline(PipelineResult),
+    /// The race: one run of each method.
+    Race(RaceResult),
 }
 
 /// `{strategy, tasks, threads, wallMs, taskMs}`: one strategy's run of a job.
@@ -137,7 +140,58 @@ pub struct PipelineResult {
     pub map_ms: Option<f64>,
 }
 
+/// `{threads, increments, runs}`: the race, each run `{method, total, count, lost, nsPerIncrement,
+/// wallMs}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RaceResult {
+    /// Threads that added to the counter.
+    pub threads: u32,
+    /// Increments each thread made.
+    pub increments: u64,
+    /// One per method run, in the order run.
+    pub runs: Vec<RaceRun>,
+}
+
+/// `{method, total, count, lost, nsPerIncrement, wallMs}`: one method's run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RaceRun {
+    /// `racy`, `atomic` or `lock`.
+    pub method: crate::race::Method,
+    /// Increments made: threads × increments.
+    pub total: u64,
+    /// The counter at the end.
+    pub count: u64,
+    /// Increments lost: total − count.
+    pub lost: u64,
+    /// What one increment cost a thread, on average (ns).
+    pub ns_per_increment: f64,
+    /// From the first thread's start to the last one's end (ms).
+    pub wall_ms: f64,
+}
+
 impl ToEmbedder {
+    /// The race's result: `runs`, one per method, of the same threads and increments.
+    pub fn race(runs: &[Counted]) -> ToEmbedder {
+        let first = runs.first().map(|c| c.race);
+        ToEmbedder::Result(Measured::Race(RaceResult {
+            threads: first.map_or(0, |r| r.threads),
+            increments: first.map_or(0, |r| r.per_thread),
+            runs: runs
+                .iter()
+                .map(|c| RaceRun {
+                    method: c.race.method,
+                    total: c.race.total(),
+                    count: c.count,
+                    lost: c.lost(),
+                    ns_per_increment: c.ns_per_increment(),
+                    wall_ms: c.wall_ms(),
+                })
+                .collect(),
+        }))
+    }
+
     /// Every message that says the widget is now `height` CSS pixels tall: the site's own
     /// and the LTI platforms'.
     pub fn height(height: u32) -> [ToEmbedder; 2] {
@@ -351,17 +405,25 @@ mod tests {
         };
         let spec = Spec { items: 1, ms: [1.0; 5], io_workers: 1, threads: 1, queue: 1 };
         let point = Point { n: 1, one_ms: 1.0, fresh_ms: 1.0, fresh_startup_ms: 1.0, pooled_ms: 1.0 };
+        let race = Counted {
+            race: crate::race::Race { method: crate::race::Method::Racy, threads: 2, per_thread: 10 },
+            count: 15,
+            threads: vec![crate::race::ThreadTime { start: 0.0, end: 1.0 }; 2],
+        };
         for msg in [
             ToEmbedder::Resize { height: 1 },
             ToEmbedder::Lti(Lti::FrameResize { height: 1 }),
             ToEmbedder::run(RunKind::Fetch, &job, &Trace::new(Strategy::Sync, 1)),
             ToEmbedder::startup(1.0, &[point], Some((1, 1.0)), 1.0),
             ToEmbedder::pipeline(&spec, 1.0, Some(1.0), Some(1.0)),
+            ToEmbedder::race(&[race]),
         ] {
             let v = as_json(&msg);
             let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-            if let Some(points) = v.get("points") {
-                keys.extend(points[0].as_object().unwrap().keys().cloned());
+            for list in ["points", "runs"] {
+                if let Some(items) = v.get(list) {
+                    keys.extend(items[0].as_object().unwrap().keys().cloned());
+                }
             }
             for key in keys {
                 assert!(section.contains(key.as_str()), "README's embedding section does not name {key}");
@@ -369,6 +431,29 @@ mod tests {
             let tag = v.get("type").or(v.get("subject")).and_then(Value::as_str).expect("a tag");
             assert!(section.contains(tag), "README's embedding section does not name {tag}");
         }
+    }
+
+    #[test]
+    fn a_race_reports_each_method_s_count_and_loss() {
+        use crate::race::{Method, Race, ThreadTime};
+        let race = Race { method: Method::Racy, threads: 2, per_thread: 1000 };
+        let spans = vec![ThreadTime { start: 1.0, end: 3.0 }, ThreadTime { start: 2.0, end: 4.0 }];
+        let runs = [
+            Counted { race, count: 1500, threads: spans.clone() },
+            Counted { race: Race { method: Method::Atomic, ..race }, count: 2000, threads: spans },
+        ];
+        let v = as_json(&ToEmbedder::race(&runs));
+        assert_eq!(
+            (v["widget"].as_str(), v["threads"].as_u64(), v["increments"].as_u64()),
+            (Some("race"), Some(2), Some(1000))
+        );
+        assert_eq!(
+            v["runs"][0],
+            json!({"method": "racy", "total": 2000, "count": 1500, "lost": 500, "nsPerIncrement": 2000.0, "wallMs": 3.0})
+        );
+        assert_eq!(v["runs"][1]["lost"], 0);
+        let text = serde_json::to_string(&ToEmbedder::race(&runs)).unwrap();
+        assert_eq!(serde_json::from_str::<ToEmbedder>(&text).unwrap(), ToEmbedder::race(&runs));
     }
 
     #[test]

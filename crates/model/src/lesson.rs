@@ -142,6 +142,28 @@ pub const QUESTIONS: &[Question] = &[
                  takes about 40 × 50 ms = 2 s at its slowest stage, plus the rest of one item's trip: \
                  under 2.5 s.",
     },
+    Question {
+        widget: Widget::Race,
+        setup: "widget=race&threads=2&increments=1000000",
+        ask: "Two threads each add one to a shared counter a million times, as a load and then a \
+              store. Before you run it: will the counter show exactly 2,000,000, less, or more? Could \
+              any run show more?",
+        answer: "Less, on most runs: an increment is lost whenever another thread's store lands between \
+                 a thread's load and its store. Never more: each store writes one more than a value an \
+                 earlier store wrote, so the counter cannot pass the number of stores, 2,000,000. A run \
+                 can lose none, when the threads did not run at once; the widget says so when it happens.",
+    },
+    Question {
+        widget: Widget::Race,
+        setup: "widget=race&threads=4&increments=500000",
+        ask: "On 4 threads, how many increments will the atomic add lose, and the lock? Which of the \
+              three ways will be slowest per increment?",
+        answer: "None, on any run: the atomic add is one indivisible step, and under the lock only one \
+                 thread reads and writes the counter at a time. Which is slowest is measured, not given: \
+                 the lock takes and lets go of a lock at every increment, but in WebAssembly every atomic \
+                 access is sequentially consistent, so even the racy load and store are ordered ones, and \
+                 on this page the atomic add was often no slower than them.",
+    },
 ];
 
 /// The questions about `widget`.
@@ -196,6 +218,29 @@ mod tests {
         for widget in Widget::ALL {
             let n = questions(widget).count();
             assert!((2..=3).contains(&n), "{} has {n} questions", widget.key());
+        }
+    }
+
+    #[test]
+    fn the_race_never_counts_more_than_its_increments_and_the_correct_ways_lose_none() {
+        use crate::race::{Counted, Method, ThreadTime};
+        let races: Vec<_> = QUESTIONS
+            .iter()
+            .filter_map(|q| match q.state() {
+                WidgetState::Race(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(races.len(), 2);
+        assert_eq!(races[0].race(Method::Racy).total(), 2_000_000, "the first answer's total");
+        let spans = vec![ThreadTime { start: 0.0, end: 1.0 }; 2];
+        let above = Counted { race: races[0].race(Method::Racy), count: 2_000_001, threads: spans };
+        assert!(above.check().is_err(), "more than the stores made is refused");
+        for method in [Method::Atomic, Method::Lock] {
+            let race = races[1].race(method);
+            let spans = vec![ThreadTime { start: 0.0, end: 1.0 }; 4];
+            let short = Counted { race, count: race.total() - 1, threads: spans };
+            assert!(short.check().is_err(), "{method:?} may lose none");
         }
     }
 

@@ -19,6 +19,7 @@ pub mod machine;
 pub mod pipeline;
 pub mod presets;
 pub mod query;
+pub mod race;
 pub mod record;
 pub mod rng;
 pub mod sim;

@@ -17,12 +17,22 @@ pub enum Stage {
     Failed,
     /// The reader cancelled the last run.
     Cancelled,
+    /// The runner is ready, but this widget's work cannot run in this browser (the race,
+    /// without threads); a notice says why, and nothing runs in its place.
+    Unavailable,
 }
 
 impl Stage {
     /// Every stage, in the order a first run passes through them.
-    pub const ALL: [Stage; 6] =
-        [Stage::Starting, Stage::Ready, Stage::Running, Stage::Done, Stage::Failed, Stage::Cancelled];
+    pub const ALL: [Stage; 7] = [
+        Stage::Starting,
+        Stage::Ready,
+        Stage::Running,
+        Stage::Done,
+        Stage::Failed,
+        Stage::Cancelled,
+        Stage::Unavailable,
+    ];
 
     /// The value of `data-state`. A cancelled widget is back to `ready`: what the attribute
     /// tells is whether a new run can start, and the status line says it was cancelled. A
@@ -34,6 +44,7 @@ impl Stage {
             Stage::Running => "running",
             Stage::Done => "done",
             Stage::Failed => "error",
+            Stage::Unavailable => "unavailable",
         }
     }
 
@@ -41,7 +52,7 @@ impl Stage {
     /// neither this widget nor another on the page (`page_busy`: one runner serves them all,
     /// and a run measured beside another is not a measurement) is running.
     pub const fn can_start(self, page_busy: bool) -> bool {
-        !page_busy && !matches!(self, Stage::Starting | Stage::Running)
+        !page_busy && !matches!(self, Stage::Starting | Stage::Running | Stage::Unavailable)
     }
 
     /// Whether the Cancel button is enabled: only the widget whose run it is can cancel it.
@@ -57,14 +68,15 @@ mod tests {
     #[test]
     fn keys_are_the_attributes_contract() {
         let keys: Vec<_> = Stage::ALL.iter().map(|s| s.key()).collect();
-        assert_eq!(keys, ["starting", "ready", "running", "done", "error", "ready"]);
+        assert_eq!(keys, ["starting", "ready", "running", "done", "error", "ready", "unavailable"]);
     }
 
     #[test]
     fn work_starts_only_when_ready_and_the_page_is_idle() {
         for stage in Stage::ALL {
             let idle = stage.can_start(false);
-            assert_eq!(idle, !matches!(stage, Stage::Starting | Stage::Running), "{stage:?}");
+            let never = matches!(stage, Stage::Starting | Stage::Running | Stage::Unavailable);
+            assert_eq!(idle, !never, "{stage:?}");
             assert!(!stage.can_start(true), "{stage:?}: another run on the page blocks it");
             assert_eq!(stage.can_cancel(), stage == Stage::Running, "{stage:?}");
             // Nothing can be both started and cancelled.

@@ -7,8 +7,8 @@ use cvp_model::pipeline::Spec;
 use cvp_model::presets::PRESETS;
 use cvp_model::query::{self, Param};
 use cvp_model::state::{
-    parameter_table, AnimState, PipelineState, RunState, SandboxState, StartupState, Widget, WidgetState,
-    PIPELINE_PARAMS, SANDBOX_PARAMS, SEED, TIME, WORK,
+    most_increments, parameter_table, AnimState, PipelineState, RaceState, RunState, SandboxState,
+    StartupState, Widget, WidgetState, PIPELINE_PARAMS, RACE_PARAMS, SANDBOX_PARAMS, SEED, TIME, WORK,
 };
 use cvp_model::workload::Range;
 use cvp_model::Strategy as How;
@@ -84,6 +84,17 @@ fn widget_state() -> impl proptest::strategy::Strategy<Value = WidgetState> {
         (1.0f64..=2000.0, any::<bool>())
             .prop_map(|(work_ms, autorun)| WidgetState::Startup(StartupState { work_ms, autorun })),
         pipeline_state().prop_map(WidgetState::Pipeline),
+        (2u32..=8, any::<bool>())
+            .prop_flat_map(|(threads, autorun)| (
+                Just(threads),
+                1000..=most_increments(threads).min(5_000_000),
+                Just(autorun)
+            ))
+            .prop_map(|(threads, increments, autorun)| WidgetState::Race(RaceState {
+                threads,
+                increments,
+                autorun
+            })),
     ]
 }
 
@@ -107,6 +118,7 @@ const KEYS: &[&str] = &[
     "write",
     "io",
     "queue",
+    "increments",
     "autorun",
     "preset",
     "seed",
@@ -159,6 +171,7 @@ fn hostile_value() -> impl proptest::strategy::Strategy<Value = String> {
         "fetch",
         "anim",
         "sandbox",
+        "race",
         "threads",
         "gil",
         "fork",
@@ -225,6 +238,7 @@ fn bad_keys(widget: Widget, pairs: &[(String, String)]) -> Vec<&'static str> {
         Widget::Sandbox => [&SANDBOX_PARAMS[..], &[TIME]].concat(),
         Widget::Startup => vec![WORK],
         Widget::Pipeline => PIPELINE_PARAMS.to_vec(),
+        Widget::Race => RACE_PARAMS.to_vec(),
     };
     let mut bad: Vec<&'static str> =
         params.iter().filter(|p| value(p.key).is_some_and(|v| bad_number(p, v))).map(|p| p.key).collect();
@@ -240,7 +254,7 @@ fn bad_keys(widget: Widget, pairs: &[(String, String)]) -> Vec<&'static str> {
     {
         bad.push("preset");
     }
-    if matches!(widget, Widget::Run(_) | Widget::Startup | Widget::Pipeline)
+    if matches!(widget, Widget::Run(_) | Widget::Startup | Widget::Pipeline | Widget::Race)
         && value("autorun").is_some_and(|v| !["", "0", "1", "true", "false"].contains(&v))
     {
         bad.push("autorun");

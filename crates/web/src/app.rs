@@ -5,11 +5,13 @@
 use crate::address::{current_query, Host};
 use crate::client::Runner;
 use crate::dom::{document, el};
-use crate::widgets::{anim, pipeline, realrun, startup};
+use crate::widgets::{anim, pipeline, race, realrun, startup};
 use cvp_model::presets::Preset;
 use cvp_model::query::{find, Notice};
 use cvp_model::state::{Widget, WidgetState};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 thread_local! {
@@ -31,8 +33,9 @@ fn runner_for(root: &Element) -> Runner {
     runner
 }
 
-/// Mounts every `[data-widget]` of the document, or in `embed.html` the URL's widget, in
-/// `teach.html` the teacher's page, or in `traces.html` the trace viewer.
+/// Mounts, in `embed.html`, the URL's widget at once; in `teach.html` the teacher's page; in
+/// `traces.html` the trace viewer; on the main page, each `[data-widget]` as it comes within
+/// a screen of view.
 pub fn mount_all() {
     let doc = document();
     if let Some(host) = doc.query_selector("[data-teach]").ok().flatten() {
@@ -67,9 +70,77 @@ pub fn mount_all() {
     let Ok(nodes) = doc.query_selector_all("[data-widget]") else { return };
     for i in 0..nodes.length() {
         let Some(node) = nodes.item(i) else { continue };
-        let element: Element = wasm_bindgen::JsCast::unchecked_into(node);
-        mount_declared(&element);
+        let element: Element = node.unchecked_into();
+        UNMOUNTED.with(|u| u.borrow_mut().push((element.clone(), false)));
+        let near = element.clone();
+        crate::dom::when_near(&near, move || {
+            UNMOUNTED.with(|u| {
+                u.borrow_mut().iter_mut().filter(|(e, _)| *e == element).for_each(|(_, n)| *n = true)
+            });
+            mount_soon();
+        });
     }
+    // Paper shows every figure: whatever has not mounted yet mounts before printing.
+    if let Some(window) = web_sys::window() {
+        crate::dom::listen(&window, "beforeprint", |_| {
+            while let Some(element) = take_next(false) {
+                mount_declared(&element);
+            }
+        });
+    }
+}
+
+// The main page mounts its widgets as they come within a screen of view, one a task: all
+// fifteen at once took one task of 1.1 s on a phone (Lighthouse's mobile profile, issue 21),
+// though a reader sees two or three. Each widget's room is reserved in style.css, so that
+// one mounting above the screen moves nothing on it.
+thread_local! {
+    /// The page's widgets not mounted yet, each with whether it has come near the screen.
+    static UNMOUNTED: RefCell<Vec<(Element, bool)>> = const { RefCell::new(Vec::new()) };
+    /// Whether a task to mount the next of them is already queued.
+    static QUEUED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Queues a task that mounts the widget nearest the screen, unless one is queued.
+fn mount_soon() {
+    if QUEUED.replace(true) {
+        return;
+    }
+    let Some(window) = web_sys::window() else { return };
+    let next = Closure::once_into_js(mount_next);
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(next.unchecked_ref(), 0);
+}
+
+/// Mounts one widget that came near the screen, the nearest (the one a link jumped to, or
+/// the reader scrolled to, before those the margin brought in on the way), and queues the
+/// next: between two widgets the page paints and answers input.
+fn mount_next() {
+    QUEUED.set(false);
+    let Some(element) = take_next(true) else { return };
+    // Queued before mounting, so that a widget that panics stops only itself.
+    if UNMOUNTED.with(|u| u.borrow().iter().any(|(_, near)| *near)) {
+        mount_soon();
+    }
+    mount_declared(&element);
+}
+
+/// Takes the unmounted widget nearest the screen (`near_only`: of those that came near).
+fn take_next(near_only: bool) -> Option<Element> {
+    UNMOUNTED.with(|u| {
+        let mut unmounted = u.borrow_mut();
+        let nearest = (0..unmounted.len())
+            .filter(|&i| unmounted[i].1 || !near_only)
+            .min_by(|&a, &b| off_screen(&unmounted[a].0).total_cmp(&off_screen(&unmounted[b].0)))?;
+        Some(unmounted.remove(nearest).0)
+    })
+}
+
+/// How far `element` is from the screen, in CSS px (0 when on it).
+fn off_screen(element: &Element) -> f64 {
+    let height =
+        web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0);
+    let rect = element.get_bounding_client_rect();
+    (rect.top() - height).max(-rect.bottom()).max(0.0)
 }
 
 /// Mounts a widget the page's markup declares: `data-widget`, `data-preset` for an
@@ -116,5 +187,6 @@ fn mount_widget(element: &Element, host: Host, state: WidgetState, notices: Vec<
         WidgetState::Sandbox(s) => anim::mount_sandbox(element, host, s, notices),
         WidgetState::Startup(s) => startup::mount(element, runner_for(element), host, s, notices),
         WidgetState::Pipeline(s) => pipeline::mount(element, runner_for(element), host, s, notices),
+        WidgetState::Race(s) => race::mount(element, runner_for(element), host, s, notices),
     }
 }

@@ -10,6 +10,7 @@ use crate::test_hooks::{injected, Fault, RUNNER_POOL_HANGS};
 use crate::worker::protocol::{decode, encode, Capabilities, FromRunner, ToRunner};
 use crate::worker::spawn::{spawn_with_faults, Role, WorkerHandle};
 use cvp_model::job::Job;
+use cvp_model::race::{Counted, Race};
 use cvp_model::Trace;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
@@ -35,7 +36,20 @@ pub enum RunEvent {
     Failed(String),
 }
 
-type Listener = Box<dyn FnMut(RunEvent)>;
+/// What the listener of a request hears: a job's events, or a race's count. Kept apart
+/// from [`RunEvent`] so that code running jobs never meets a count it did not ask for.
+enum Answer {
+    Event(RunEvent),
+    Counted(Counted),
+}
+
+impl From<RunEvent> for Answer {
+    fn from(e: RunEvent) -> Answer {
+        Answer::Event(e)
+    }
+}
+
+type Listener = Box<dyn FnMut(Answer)>;
 /// Called with what the runner reported when it started: its capabilities, with why the
 /// pool did not start where it did not.
 type ReadyCallback = Box<dyn FnOnce(&Capabilities)>;
@@ -132,31 +146,50 @@ impl Runner {
 
     /// Starts `job`; `listener` hears its progress and its end. Refused while another job
     /// is in flight: one job at a time, never a pile.
-    pub fn run(&self, job: Job, listener: impl FnMut(RunEvent) + 'static) -> Result<(), String> {
+    pub fn run(&self, job: Job, mut listener: impl FnMut(RunEvent) + 'static) -> Result<(), String> {
+        let listener = move |answer| match answer {
+            Answer::Event(event) => listener(event),
+            Answer::Counted(_) => listener(RunEvent::Failed("the runner answered a job with a count".into())),
+        };
         self.send(move |id| ToRunner::Run { id, job }, listener)
     }
 
     /// Runs `job` and waits for its trace, or why it did not finish.
     pub async fn run_to_end(&self, job: Job) -> Result<Trace, String> {
-        self.to_end(move |id| ToRunner::Run { id, job }).await
+        self.to_end(move |id| ToRunner::Run { id, job }, trace_of).await
     }
 
     /// Runs the pipeline `spec` and waits for its trace, or why it did not finish.
     pub async fn pipeline_to_end(&self, spec: cvp_model::pipeline::Spec) -> Result<Trace, String> {
-        self.to_end(move |id| ToRunner::Pipeline { id, spec }).await
+        self.to_end(move |id| ToRunner::Pipeline { id, spec }, trace_of).await
     }
 
-    async fn to_end(&self, request: impl FnOnce(u32) -> ToRunner) -> Result<Trace, String> {
-        let result: Rc<RefCell<Option<Result<Trace, String>>>> = Rc::default();
+    /// Runs `race` on the runner's threads and waits for its count, or why it did not finish.
+    pub async fn race_to_end(&self, race: Race) -> Result<Counted, String> {
+        let counted = |answer| match answer {
+            Answer::Counted(c) => Ok(c),
+            _ => Err("the runner answered a race with a trace".to_string()),
+        };
+        self.to_end(move |id| ToRunner::Race { id, race }, counted).await
+    }
+
+    /// Sends `request` and waits for its end: `finished` turns the finishing event (a trace
+    /// or a count) into the result.
+    async fn to_end<T: 'static>(
+        &self,
+        request: impl FnOnce(u32) -> ToRunner,
+        finished: fn(Answer) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let result: Rc<RefCell<Option<Result<T, String>>>> = Rc::new(RefCell::new(None));
         let mut request = Some(request);
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
             let (slot, resolve_done) = (result.clone(), resolve.clone());
-            let listener = move |event| {
-                let outcome = match event {
-                    RunEvent::Done(trace) => Ok(trace),
-                    RunEvent::Cancelled => Err("cancelled".to_string()),
-                    RunEvent::Failed(e) => Err(e),
-                    RunEvent::Progress { .. } => return,
+            let listener = move |answer| {
+                let outcome = match answer {
+                    a @ (Answer::Event(RunEvent::Done(_)) | Answer::Counted(_)) => finished(a),
+                    Answer::Event(RunEvent::Cancelled) => Err("cancelled".to_string()),
+                    Answer::Event(RunEvent::Failed(e)) => Err(e),
+                    Answer::Event(RunEvent::Progress { .. }) => return,
                 };
                 *slot.borrow_mut() = Some(outcome);
                 let _ = resolve_done.call0(&JsValue::NULL);
@@ -175,7 +208,7 @@ impl Runner {
     fn send(
         &self,
         request: impl FnOnce(u32) -> ToRunner,
-        listener: impl FnMut(RunEvent) + 'static,
+        listener: impl FnMut(Answer) + 'static,
     ) -> Result<(), String> {
         {
             let mut inner = self.0.borrow_mut();
@@ -221,7 +254,7 @@ impl Runner {
         match posted {
             Ok(()) if injected(Fault::Runner) => self.post(&ToRunner::Crash),
             Ok(()) => {}
-            Err(e) => self.finish(id, RunEvent::Failed(format!("could not reach the runner: {e}"))),
+            Err(e) => self.finish(id, RunEvent::Failed(format!("could not reach the runner: {e}")).into()),
         }
     }
 
@@ -234,7 +267,7 @@ impl Runner {
         let id = current.id;
         if !current.posted {
             drop(inner);
-            self.finish(id, RunEvent::Cancelled);
+            self.finish(id, RunEvent::Cancelled.into());
             return;
         }
         current._deadline = Some(Timeout::new(CANCEL_GRACE_MS, move || {
@@ -257,7 +290,7 @@ impl Runner {
             return;
         }
         self.restart();
-        self.finish(id, RunEvent::Cancelled);
+        self.finish(id, RunEvent::Cancelled.into());
     }
 
     /// Ends the runner worker and starts a fresh one (with its own pool); jobs wait for
@@ -271,7 +304,7 @@ impl Runner {
         inner.ready = None;
     }
 
-    fn finish(&self, id: u32, event: RunEvent) {
+    fn finish(&self, id: u32, event: Answer) {
         let current = {
             let mut inner = self.0.borrow_mut();
             match &inner.current {
@@ -319,7 +352,7 @@ impl Runner {
                     }
                 };
                 if let Some(mut current) = taken {
-                    (current.listener)(RunEvent::Progress { done, total });
+                    (current.listener)(RunEvent::Progress { done, total }.into());
                     self.0.borrow_mut().current.get_or_insert(current);
                 }
             }
@@ -332,7 +365,7 @@ impl Runner {
                 match id {
                     Some(id) => {
                         let why = format!("{error}. A fresh runner is starting: run again in a moment.");
-                        self.finish(id, RunEvent::Failed(why));
+                        self.finish(id, RunEvent::Failed(why).into());
                     }
                     None => self.notify_busy(),
                 }
@@ -342,10 +375,19 @@ impl Runner {
                 let caps = Capabilities { pool_error: Some(error), ..Capabilities::none() };
                 self.receive(FromRunner::Ready { caps });
             }
-            FromRunner::Done { id, trace } => self.finish(id, RunEvent::Done(trace)),
-            FromRunner::Cancelled { id } => self.finish(id, RunEvent::Cancelled),
-            FromRunner::Failed { id, error } => self.finish(id, RunEvent::Failed(error)),
+            FromRunner::Done { id, trace } => self.finish(id, RunEvent::Done(trace).into()),
+            FromRunner::Counted { id, counted } => self.finish(id, Answer::Counted(counted)),
+            FromRunner::Cancelled { id } => self.finish(id, RunEvent::Cancelled.into()),
+            FromRunner::Failed { id, error } => self.finish(id, RunEvent::Failed(error).into()),
         }
+    }
+}
+
+/// The trace a job's run finished with.
+fn trace_of(answer: Answer) -> Result<Trace, String> {
+    match answer {
+        Answer::Event(RunEvent::Done(trace)) => Ok(trace),
+        _ => Err("the runner answered a job with a race's count".to_string()),
     }
 }
 

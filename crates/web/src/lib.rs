@@ -20,7 +20,8 @@ pub mod worker;
 use wasm_bindgen::prelude::*;
 
 /// Runs when the module is instantiated on a page (not in our workers, which have no
-/// window): mounts every widget the document declares.
+/// window): mounts the widgets the document declares, each as it comes near the screen
+/// ([`app::mount_all`]).
 #[wasm_bindgen(start)]
 pub fn start() {
     if web_sys::window().is_some() {

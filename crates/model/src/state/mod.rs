@@ -10,6 +10,7 @@ pub mod field;
 
 mod anim;
 mod pipeline;
+mod race;
 mod run;
 mod sandbox;
 mod startup;
@@ -17,6 +18,7 @@ mod startup;
 pub use anim::{AnimState, DEFAULT_PRESET};
 pub use field::{SEED, TIME};
 pub use pipeline::{PipelineState, PIPELINE_PARAMS};
+pub use race::{most_increments, RaceState, MOST_INCREMENTS, RACE_PARAMS};
 pub use run::RunState;
 pub use sandbox::{SandboxState, SANDBOX_PARAMS};
 pub use startup::{StartupState, WORK};
@@ -39,17 +41,20 @@ pub enum Widget {
     Startup,
     /// The pipeline: concurrency as structure.
     Pipeline,
+    /// Races: threads incrementing one counter, three ways.
+    Race,
 }
 
 impl Widget {
     /// Every widget, in the README's order.
-    pub const ALL: [Widget; 6] = [
+    pub const ALL: [Widget; 7] = [
         Widget::Run(RunKind::Fib),
         Widget::Run(RunKind::Fetch),
         Widget::Anim,
         Widget::Sandbox,
         Widget::Startup,
         Widget::Pipeline,
+        Widget::Race,
     ];
 
     /// Its name in `widget=` and `data-widget`.
@@ -60,6 +65,7 @@ impl Widget {
             Widget::Sandbox => "sandbox",
             Widget::Startup => "startup",
             Widget::Pipeline => "pipeline",
+            Widget::Race => "race",
         }
     }
 
@@ -82,6 +88,8 @@ pub enum WidgetState {
     Startup(StartupState),
     /// The pipeline.
     Pipeline(PipelineState),
+    /// The race.
+    Race(RaceState),
 }
 
 impl WidgetState {
@@ -93,6 +101,7 @@ impl WidgetState {
             WidgetState::Sandbox(_) => Widget::Sandbox,
             WidgetState::Startup(_) => Widget::Startup,
             WidgetState::Pipeline(_) => Widget::Pipeline,
+            WidgetState::Race(_) => Widget::Race,
         }
     }
 
@@ -142,6 +151,10 @@ impl WidgetState {
                 let (s, n) = PipelineState::from_query(query);
                 (WidgetState::Pipeline(s), n)
             }
+            Widget::Race => {
+                let (s, n) = RaceState::from_query(query);
+                (WidgetState::Race(s), n)
+            }
         }
     }
 
@@ -153,6 +166,7 @@ impl WidgetState {
             WidgetState::Sandbox(s) => field::write(s),
             WidgetState::Startup(s) => field::write(s),
             WidgetState::Pipeline(s) => field::write(s),
+            WidgetState::Race(s) => field::write(s),
         }
     }
 
@@ -171,6 +185,7 @@ impl WidgetState {
             WidgetState::Sandbox(s) => field::validate(s),
             WidgetState::Startup(s) => field::validate(s),
             WidgetState::Pipeline(s) => field::validate(s),
+            WidgetState::Race(s) => field::validate(s),
         }
     }
 
@@ -185,6 +200,7 @@ impl WidgetState {
             WidgetState::Sandbox(s) => of(s),
             WidgetState::Startup(s) => of(s),
             WidgetState::Pipeline(s) => of(s),
+            WidgetState::Race(s) => of(s),
         }
     }
 }
@@ -249,6 +265,7 @@ mod tests {
             WidgetState::Sandbox(s) => of(&s),
             WidgetState::Startup(s) => of(&s),
             WidgetState::Pipeline(s) => of(&s),
+            WidgetState::Race(s) => of(&s),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod local;
 pub mod pipeline;
 pub mod pool;
 pub mod processes;
+pub mod race;
 pub mod runner;
 pub mod threads;
 pub mod work;

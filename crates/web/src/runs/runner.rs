@@ -203,7 +203,9 @@ fn serve(caps: Capabilities) {
         match decode::<ToRunner>(event.data()) {
             Ok(ToRunner::Cancel) => cancel::request(),
             Ok(ToRunner::Crash) => panic!("injected fault: the runner was told to stop mid-run"),
-            Ok(ToRunner::Run { id, .. } | ToRunner::Pipeline { id, .. }) if busy.get() => {
+            Ok(ToRunner::Run { id, .. } | ToRunner::Pipeline { id, .. } | ToRunner::Race { id, .. })
+                if busy.get() =>
+            {
                 post(&FromRunner::Failed { id, error: "a run is already in progress".into() });
             }
             Ok(ToRunner::Run { id, job }) => {
@@ -229,6 +231,14 @@ fn serve(caps: Capabilities) {
                     super::pipeline::run(&spec, &caps, done).await
                 })
             }
+            Ok(ToRunner::Race { id, race }) => {
+                let caps = caps.clone();
+                serve_one(id, 1, &busy, move |done| async move {
+                    let counted = super::race::run(race, &caps).await;
+                    done.store(1, Ordering::Relaxed);
+                    counted
+                })
+            }
             Err(error) => post(&FromRunner::Failed { id: 0, error }),
         }
     });
@@ -237,12 +247,30 @@ fn serve(caps: Capabilities) {
     on_message.forget();
 }
 
-/// Runs one request of `total` tasks, reporting progress, then its trace, its cancellation
-/// or its failure.
-fn serve_one<F, Fut>(id: u32, total: u32, busy: &Rc<Cell<bool>>, run: F)
+/// What a finished request sends back: a trace, or a race's count.
+trait Outcome {
+    fn message(self, id: u32) -> FromRunner;
+}
+
+impl Outcome for cvp_model::Trace {
+    fn message(self, id: u32) -> FromRunner {
+        FromRunner::Done { id, trace: self }
+    }
+}
+
+impl Outcome for cvp_model::race::Counted {
+    fn message(self, id: u32) -> FromRunner {
+        FromRunner::Counted { id, counted: self }
+    }
+}
+
+/// Runs one request of `total` tasks, reporting progress, then its outcome, its
+/// cancellation or its failure.
+fn serve_one<F, Fut, T>(id: u32, total: u32, busy: &Rc<Cell<bool>>, run: F)
 where
     F: FnOnce(Arc<AtomicU32>) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<Option<cvp_model::Trace>, String>> + 'static,
+    Fut: std::future::Future<Output = Result<Option<T>, String>> + 'static,
+    T: Outcome + 'static,
 {
     busy.set(true);
     let busy = busy.clone();
@@ -253,7 +281,7 @@ where
         let result = run(done).await;
         finished.set(true);
         post(&match result {
-            Ok(Some(trace)) => FromRunner::Done { id, trace },
+            Ok(Some(outcome)) => outcome.message(id),
             Ok(None) => FromRunner::Cancelled { id },
             Err(error) => FromRunner::Failed { id, error },
         });

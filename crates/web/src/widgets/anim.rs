@@ -58,7 +58,7 @@ pub fn mount_preset(root: &Element, host: Host, state: AnimState, notices: Vec<N
     let Some(player) = player_for(&traces, root) else { return };
     let _ = root.class_list().add_2("cvp-widget", "cvp-anim");
     let _ = root.set_attribute("data-state", cvp_model::stage::Stage::Ready.key());
-    let header = el("div").class("cvp-anim-head").child(el("h3").text(preset.title)).build();
+    let header = el("div").class("cvp-anim-head").child(super::title(&host, preset.title)).build();
     root.set_inner_html("");
     for child in [header.clone(), notices_list(&notices), player.element()] {
         let _ = root.append_child(&child);
@@ -107,7 +107,7 @@ pub fn mount_sandbox(root: &Element, host: Host, state: SandboxState, notices: V
     let notices_el = notices_list(&notices);
     let slot = el("div").class("cvp-sandbox-player").build();
     for child in [
-        el("h3").text("Sandbox: your own workload").build(),
+        super::title(&host, "Sandbox: your own workload"),
         form.element().clone(),
         el("div").class("cvp-buttons").child(&go).build(),
         notices_el.clone(),

@@ -47,6 +47,8 @@ pub struct Layout<'a> {
     pub class: &'a str,
     /// The heading.
     pub title: &'a str,
+    /// Where the widget lives, which decides the heading's level ([`super::title`]).
+    pub host: &'a Host,
     /// The buttons, in order.
     pub buttons: &'a [Button],
     /// Between the heading and the buttons (the form, a notice).
@@ -92,7 +94,7 @@ impl Shell {
         let row = el("div").class("cvp-buttons").children(buttons.iter().map(|(_, b)| b.clone().into()));
         root.set_inner_html("");
         let _ = root.class_list().add_2("cvp-widget", layout.class);
-        let parts = std::iter::once(el("h3").text(layout.title).build())
+        let parts = std::iter::once(super::title(layout.host, layout.title))
             .chain(layout.head)
             .chain([row.build()])
             .chain(layout.between)

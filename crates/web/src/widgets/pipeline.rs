@@ -52,6 +52,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
     };
     let table = el("table")
         .class("cvp-results cvp-pipeline")
+        // On a narrow screen the table scrolls sideways in its own frame (style.css), which
+        // a keyboard can only scroll once it can take the focus.
+        .attr("tabindex", "0")
         .attr("hidden", "")
         .child(el("caption").text("The same pages, measured on this machine"))
         .child(el("thead").child(el("tr").children(
@@ -66,6 +69,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
         Layout {
             class: "cvp-pipeline-widget",
             title: TITLE,
+            host: &host,
             buttons: &[
                 Button { action: "run", text: "Run the pipeline", role: Role::Primary },
                 Button { action: "compare", text: "Compare: one loop, one parallel map", role: Role::Start },

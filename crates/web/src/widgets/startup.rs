@@ -46,6 +46,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
     let Ok(canvas) = Canvas::new(chart.clone()) else { return };
     let table = el("table")
         .class("cvp-results cvp-startup")
+        // On a narrow screen the table scrolls sideways in its own frame (style.css), which
+        // a keyboard can only scroll once it can take the focus.
+        .attr("tabindex", "0")
         .child(el("caption").text("Measured on this machine: the same computation, split over N"))
         .child(
             el("thead").child(
@@ -64,6 +67,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
         Layout {
             class: "cvp-startup",
             title: TITLE,
+            host: &host,
             buttons: &[Button { action: "run", text: "Run the experiment", role: Role::Primary }],
             head: vec![form.element().clone()],
             between: vec![],

@@ -8,7 +8,7 @@
 
 use super::form::{show_notices, Form};
 use super::share::clipboard_write;
-use super::{anim, pipeline, realrun, startup};
+use super::{anim, pipeline, race, realrun, startup};
 use crate::address::embed_url;
 use crate::dom::{el, find, listen};
 use cvp_model::embed::{snippet, RESIZE_TYPE};
@@ -29,6 +29,7 @@ fn title(state: &WidgetState) -> &'static str {
         WidgetState::Sandbox(_) => anim::SANDBOX_TITLE,
         WidgetState::Startup(_) => startup::TITLE,
         WidgetState::Pipeline(_) => pipeline::TITLE,
+        WidgetState::Race(_) => race::TITLE,
     }
 }
 
@@ -44,6 +45,7 @@ pub fn mount(root: &Element) {
             WidgetState::Sandbox(s) => card(root, s, WidgetState::Sandbox),
             WidgetState::Startup(s) => card(root, s, WidgetState::Startup),
             WidgetState::Pipeline(s) => card(root, s, WidgetState::Pipeline),
+            WidgetState::Race(s) => card(root, s, WidgetState::Race),
         }
     }
 }

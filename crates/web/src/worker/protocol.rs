@@ -26,6 +26,14 @@ pub enum ToRunner {
         /// Its items, stages, workers and queues.
         spec: cvp_model::pipeline::Spec,
     },
+    /// Run a race of threads on one counter; answered with progress, then `Counted`,
+    /// `Cancelled` or `Failed`.
+    Race {
+        /// Echoed in every answer.
+        id: u32,
+        /// Its method, threads and increments.
+        race: cvp_model::race::Race,
+    },
     /// Stop the current run as soon as possible.
     Cancel,
     /// Panic, as a bug would: the page sends it only when a test asks for the fault
@@ -57,6 +65,13 @@ pub enum FromRunner {
         id: u32,
         /// The measured timeline.
         trace: Trace,
+    },
+    /// The race's count and each thread's time.
+    Counted {
+        /// Job id.
+        id: u32,
+        /// What it counted.
+        counted: cvp_model::race::Counted,
     },
     /// Stopped on request.
     Cancelled {

@@ -103,6 +103,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RunState, notice
         Layout {
             class: "cvp-realrun",
             title: title(kind),
+            host: &host,
             buttons: &BUTTONS,
             head: vec![isolation.clone(), form.element().clone()],
             between: vec![forecast_line.clone(), progress.clone().into()],

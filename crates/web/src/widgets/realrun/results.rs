@@ -23,6 +23,9 @@ impl ResultsView {
     pub fn new() -> Result<ResultsView, wasm_bindgen::JsValue> {
         let table = el("table")
             .class("cvp-results")
+            // On a narrow screen the table scrolls sideways in its own frame (style.css), which
+            // a keyboard can only scroll once it can take the focus.
+            .attr("tabindex", "0")
             .child(el("caption").text(
                 "Measured on this machine, beside the forecast made before each run. Start-up: what starting the workers cost, and whether the time counts it.",
             ))
