@@ -99,6 +99,8 @@ test("a browser is sent the page and the wasm as brotli, and runs them", limit()
     const encodings = new Map();
     page.on("response", async (r) => encodings.set(new URL(r.url()).pathname, (await r.allHeaders())["content-encoding"]));
     await page.goto(`${env.urls.CVP_SITE_ISOLATED}?no-sw`);
+    // Widgets mount as they come near the screen.
+    await page.locator("#compare-4x4").scrollIntoViewIfNeeded();
     await page.locator("#compare-4x4[data-state=ready]").waitFor({ timeout: READY_TIMEOUT });
     assert.equal(encodings.get("/"), "br", "the page");
     assert.equal(encodings.get("/cvp-web_bg.wasm"), "br", "the wasm");

@@ -22,11 +22,13 @@ const env = setup();
 /// (immediate-abort panics, the worker protocol's messages externally tagged, the scripts
 /// minified) took about 17 KB brotli and 25 KB gzip off: 296.1 KB brotli and 359.9 KB gzip
 /// measured after both (the wasm 260.4 KB brotli of it). The race (Figure 13: its model,
-/// widget and runner parts) then added 17.4 KB gzip to the wasm. The budgets are the
-/// merged build's plus a little room (docs/BENCHMARKS.md).
-const BUDGET_KB = { brotli: 299, gzip: 363 };
+/// widget and runner parts) then added 17.4 KB gzip to the wasm. All merged (2026-12-04,
+/// 12:05 UTC): 314.0 KB brotli and 383.3 KB gzip, the wasm 274.1 KB brotli. The budgets are
+/// those plus a little room (docs/BENCHMARKS.md); issue 21's targets (220 and 180 KB brotli)
+/// are not met.
+const BUDGET_KB = { brotli: 317, gzip: 386 };
 /// The wasm alone, with brotli 11.
-const WASM_BROTLI_BUDGET_KB = 263;
+const WASM_BROTLI_BUDGET_KB = 277;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;
