@@ -78,6 +78,7 @@ const KINDS = {
   sandbox: { side: 4 },
   startup: { work: 40, autorun: 1 },
   pipeline: { items: 10, request: 20, poll: 10, write: 10, transform: 10, autorun: 1 },
+  race: { threads: 2, increments: 100000, autorun: 1 },
 };
 
 for (const [widget, params] of Object.entries(KINDS)) {
@@ -102,6 +103,11 @@ for (const [widget, params] of Object.entries(KINDS)) {
         const data = await firstResult(page);
         assert.equal(data.items, 10);
         assert.ok(data.wallMs > 0);
+      } else if (widget === "race") {
+        // Only real threads race: the run itself is the proof that they ran.
+        const data = await firstResult(page);
+        assert.deepEqual(data.runs.map((r) => r.method), ["racy", "atomic", "lock"]);
+        assert.ok(data.runs.every((r) => r.total === 200000 && r.count <= r.total), JSON.stringify(data.runs));
       } else {
         await w.locator(".cvp-player").first().waitFor();
       }
@@ -263,7 +269,7 @@ test("teach.html: a card per widget kind, with its form, preview, snippet and qu
   await withPage(env, teach(), async (page) => {
     const cards = page.locator("section.teach-card");
     await cards.first().waitFor();
-    assert.deepEqual(await cards.evaluateAll((cs) => cs.map((c) => c.dataset.teachWidget)), ["fib", "fetch", "anim", "sandbox", "startup", "pipeline"]);
+    assert.deepEqual(await cards.evaluateAll((cs) => cs.map((c) => c.dataset.teachWidget)), ["fib", "fetch", "anim", "sandbox", "startup", "pipeline", "race"]);
     for (const card of await cards.all()) {
       const key = await card.getAttribute("data-teach-widget");
       assert.ok((await card.locator(".cvp-form input, .cvp-form select").count()) >= 1, `${key}: controls`);
