@@ -8,10 +8,15 @@
 const params = new URLSearchParams(location.search);
 if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
   navigator.serviceWorker.register("./sw.js").then(async () => {
-    // Hand the worker everything this page loaded before it took control, for offline use.
+    // Hand the worker everything this page loaded before it took control, for offline use,
+    // and what it loads later while it is still not controlled: the wasm is fetched only
+    // after the first paint (start.js), often after the worker is ready.
     const ready = await navigator.serviceWorker.ready;
-    const loaded = performance.getEntriesByType("resource").map((e) => e.name);
-    ready.active?.postMessage({ type: "cvp:cache", urls: [location.href.split("#")[0], ...loaded] });
+    const send = (urls) => ready.active?.postMessage({ type: "cvp:cache", urls });
+    send([location.href.split("#")[0], ...performance.getEntriesByType("resource").map((e) => e.name)]);
+    if (!navigator.serviceWorker.controller && PerformanceObserver.supportedEntryTypes?.includes("resource")) {
+      new PerformanceObserver((list) => send(list.getEntries().map((e) => e.name))).observe({ type: "resource" });
+    }
     const topLevel = window.top === window;
     const chromium = navigator.userAgentData?.brands?.find((b) => b.brand === "Chromium");
     const isolatesAlone = Number(chromium?.version) >= 137;
