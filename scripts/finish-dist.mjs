@@ -84,9 +84,12 @@ const preloads = modules.map((l) => [l.href, `sha384-${createHash("sha384").upda
 const start = `// Written by scripts/finish-dist.mjs: starts the wasm once the page's first contentful
 // paint has reached the screen, so that neither the module's download nor its start holds
 // it back. Where the browser does not report paints, two frames after the first; in a
-// hidden tab, which paints nothing, at once.
+// hidden tab, which paints nothing, at once; and three seconds into the visit whatever
+// happened, as a paint can go unreported (Firefox ESR 153, on the page the service worker
+// reloads to isolate it, many visits reported none and so never started).
 await new Promise((painted) => {
   if (document.visibilityState === "hidden") return painted();
+  setTimeout(painted, Math.max(0, 3000 - performance.now()));
   document.addEventListener("visibilitychange", painted, { once: true });
   if (!PerformanceObserver.supportedEntryTypes?.includes("paint")) {
     return requestAnimationFrame(() => requestAnimationFrame(painted));
@@ -98,6 +101,10 @@ await new Promise((painted) => {
     }
   }).observe({ type: "paint", buffered: true });
 });
+// register-sw.js, a module after this one, says whether it is about to reload the page to
+// isolate it: then the wasm is left for the page that replaces this one.
+if (document.readyState === "loading") await new Promise((parsed) => document.addEventListener("DOMContentLoaded", parsed, { once: true }));
+if (await window.cvpIsolating) await new Promise(() => {});
 for (const [href, integrity] of ${JSON.stringify(preloads)}) {
   document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href, integrity, crossOrigin: "anonymous" }));
 }

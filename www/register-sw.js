@@ -6,27 +6,47 @@
 // all (Chromium refuses it with third-party storage blocked): then nothing happens.
 // `?no-sw` skips all of it: that is how the fallback without shared memory is tested.
 const params = new URLSearchParams(location.search);
+const KEY = "cvp-isolation-reload";
 if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
+  const topLevel = window.top === window;
+  const chromium = navigator.userAgentData?.brands?.find((b) => b.brand === "Chromium");
+  const isolatesAlone = Number(chromium?.version) >= 137;
+  const reloads = !crossOriginIsolated && (topLevel || isolatesAlone) && !sessionStorage.getItem(KEY);
+  // start.js asks this before it fetches the wasm, which a page about to be replaced
+  // need not download: true once the reload is under way; false when none will come (no
+  // worker, or none took control within 10 s).
+  let settle;
+  window.cvpIsolating = reloads ? new Promise((ok) => (settle = ok)) : Promise.resolve(false);
+  if (reloads) setTimeout(() => settle(false), 10_000);
   navigator.serviceWorker.register("./sw.js").then(async () => {
-    // Hand the worker everything this page loaded before it took control, for offline use,
-    // and what it loads later while it is still not controlled: the wasm is fetched only
-    // after the first paint (start.js), often after the worker is ready.
     const ready = await navigator.serviceWorker.ready;
-    const send = (urls) => ready.active?.postMessage({ type: "cvp:cache", urls });
-    send([location.href.split("#")[0], ...performance.getEntriesByType("resource").map((e) => e.name)]);
-    if (!navigator.serviceWorker.controller && PerformanceObserver.supportedEntryTypes?.includes("resource")) {
-      new PerformanceObserver((list) => send(list.getEntries().map((e) => e.name))).observe({ type: "resource" });
+    if (!reloads) {
+      // Hand the worker everything this page loaded before it took control, for offline
+      // use, and what it loads later while it is still not controlled: the wasm is fetched
+      // only after the first paint (start.js), often after the worker is ready. A page that
+      // reloads needs none of it: the next one loads through the worker, which keeps it.
+      const send = (urls) => ready.active?.postMessage({ type: "cvp:cache", urls });
+      send([location.href.split("#")[0], ...performance.getEntriesByType("resource").map((e) => e.name)]);
+      if (!navigator.serviceWorker.controller && PerformanceObserver.supportedEntryTypes?.includes("resource")) {
+        new PerformanceObserver((list) => send(list.getEntries().map((e) => e.name))).observe({ type: "resource" });
+      }
+      return;
     }
-    const topLevel = window.top === window;
-    const chromium = navigator.userAgentData?.brands?.find((b) => b.brand === "Chromium");
-    const isolatesAlone = Number(chromium?.version) >= 137;
-    const tried = sessionStorage.getItem("cvp-isolation-reload");
-    if (crossOriginIsolated || !(topLevel || isolatesAlone) || tried) return;
     const reload = () => {
-      sessionStorage.setItem("cvp-isolation-reload", "1");
+      // Not while the worker is still activating: Firefox ESR 153 then at times held the
+      // new page's first scripts for good (1 visit in 10 over 30).
+      const worker = navigator.serviceWorker.controller;
+      if (worker && worker.state !== "activated") return worker.addEventListener("statechange", reload, { once: true });
+      sessionStorage.setItem(KEY, "1");
+      settle(true);
       location.reload();
     };
     if (navigator.serviceWorker.controller) reload();
     else navigator.serviceWorker.addEventListener("controllerchange", reload, { once: true });
-  }).catch((err) => console.warn("service worker not registered:", err));
+  }).catch((err) => {
+    settle?.(false);
+    console.warn("service worker not registered:", err);
+  });
+} else {
+  window.cvpIsolating = Promise.resolve(false);
 }

@@ -49,18 +49,24 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   event.respondWith(
     (async () => {
-      const cache = await caches.open(CACHE);
+      // The network's answer goes to the page at once, and the copy for offline use is kept
+      // beside it, never before it: a Cache call can take long (Firefox ESR 153 once left
+      // caches.open pending for good on a page this worker had just reloaded).
+      let response;
       try {
-        const response = await fetch(request);
-        if (response.ok) await cache.put(request, response.clone());
-        return isolated(response);
+        response = await fetch(request);
       } catch (offline) {
         // ignoreVary: the server varies on Accept-Encoding (its precompressed copies), but
         // what the cache holds is already decoded, good for any request.
-        const cached = await cache.match(request, { ignoreSearch: request.mode === "navigate", ignoreVary: true });
+        const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: request.mode === "navigate", ignoreVary: true });
         if (cached) return isolated(cached);
         throw offline;
       }
+      if (response.ok) {
+        const copy = response.clone();
+        event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
+      }
+      return isolated(response);
     })(),
   );
 });

@@ -69,11 +69,25 @@ test("without the headers fetch runs with coroutines", limit(), async () => {
   });
 });
 
+// What the page the service worker replaces did before it went: the worker's state when the
+// reload began (beforeunload fires inside location.reload()), and whether it fetched the wasm.
+const LEAVING = `addEventListener("beforeunload", () => {
+  if (crossOriginIsolated) return;
+  sessionStorage.setItem("cvp-test-leaving", JSON.stringify({
+    worker: navigator.serviceWorker?.controller?.state ?? null,
+    wasm: performance.getEntriesByType("resource").some((e) => /\\.wasm$/.test(e.name)),
+  }));
+});`;
+
 test("without the headers the service worker isolates the page after one reload, and threads run", limit(), async () => {
   await withPage(env, env.urls.CVP_SITE_PLAIN, async (page) => {
     assert.equal(await waitIsolated(page, 30), true, "the service worker should make the page cross-origin isolated within 30 s");
     const reloads = await page.evaluate(() => performance.getEntriesByType("navigation")[0]?.type);
     assert.equal(reloads, "reload", "isolation should come from one reload");
+    const leaving = await page.evaluate(() => JSON.parse(sessionStorage.getItem("cvp-test-leaving")));
+    // Reloading while the worker still activated held the next page's scripts for good in
+    // Firefox (1 visit in 10); a page about to go has no use for the 270 KB module.
+    assert.deepEqual(leaving, { worker: "activated", wasm: false }, "the replaced page waited for an active worker and left the wasm alone");
     const fib = page.locator("#fib");
     const a = await waitReady(fib, "#fib after the service worker's reload");
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
@@ -82,5 +96,12 @@ test("without the headers the service worker isolates the page after one reload,
     await setInputs(fib, SMALL_FIB);
     await runStrategy(fib, "threads");
     assertRow(await results(fib), "threads", "after the service worker's reload: ");
+  }, {
+    init: [LEAVING],
+    // The worker's script a second late, so that the page paints and could start the wasm.
+    before: (context) => context.route(/\/sw\.js$/, async (route) => {
+      await new Promise((ok) => setTimeout(ok, 1000));
+      await route.continue();
+    }),
   });
 });

@@ -158,8 +158,9 @@ const IGNORED = [/\/favicon\.ico(\?|$)/];
 const ignored = (url) => IGNORED.some((re) => re.test(url || ""));
 
 /// Opens `url` in a fresh context (own cache and storage) and records console errors, page
-/// errors, crashes and failed requests into `problems`. `init`: scripts run before the page's.
-export async function openPage(browser, url, { init = [] } = {}) {
+/// errors, crashes and failed requests into `problems`. `init`: scripts run before the page's;
+/// `before(context)`: what to set up before it loads (routes, say).
+export async function openPage(browser, url, { init = [], before = async () => {} } = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
@@ -192,6 +193,7 @@ export async function openPage(browser, url, { init = [] } = {}) {
   });
   await context.addInitScript(STATE_LOG);
   for (const script of init) await context.addInitScript(script);
+  await before(context);
   await page.goto(url, { waitUntil: "load" });
   return { page, context, problems, close: () => context.close() };
 }
