@@ -11,7 +11,16 @@ if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
   const topLevel = window.top === window;
   const chromium = navigator.userAgentData?.brands?.find((b) => b.brand === "Chromium");
   const isolatesAlone = Number(chromium?.version) >= 137;
-  const reloads = !crossOriginIsolated && (topLevel || isolatesAlone) && !sessionStorage.getItem(KEY);
+  // A frame whose storage is blocked (a third-party frame, often) cannot remember that it
+  // reloaded, so it does not reload at all: a loop is worse than no threads.
+  const tried = (() => {
+    try {
+      return sessionStorage.getItem(KEY) !== null;
+    } catch {
+      return true;
+    }
+  })();
+  const reloads = !crossOriginIsolated && (topLevel || isolatesAlone) && !tried;
   // start.js asks this before it fetches the wasm, which a page about to be replaced
   // need not download: true once the reload is under way; false when none will come (no
   // worker, or none took control within 10 s).

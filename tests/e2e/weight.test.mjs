@@ -25,10 +25,11 @@ const env = setup();
 /// widget and runner parts) then added 17.4 KB gzip to the wasm. All merged (2026-12-04,
 /// 12:05 UTC): 314.0 KB brotli and 383.3 KB gzip, the wasm 274.1 KB brotli. The budgets are
 /// those plus a little room (docs/BENCHMARKS.md); issue 21's targets (220 and 180 KB brotli)
-/// are not met.
-const BUDGET_KB = { brotli: 317, gzip: 386 };
+/// are not met. The semaphore (a run, its simulation and its form field) then added 1.8 KB
+/// brotli to the wasm: 317.2 KB brotli in all, the wasm 275.9 KB (2026-12-04, 15:00 UTC).
+const BUDGET_KB = { brotli: 320, gzip: 390 };
 /// The wasm alone, with brotli 11.
-const WASM_BROTLI_BUDGET_KB = 277;
+const WASM_BROTLI_BUDGET_KB = 279;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;

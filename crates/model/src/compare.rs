@@ -279,6 +279,7 @@ mod tests {
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         }
     }
 

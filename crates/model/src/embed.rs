@@ -364,6 +364,7 @@ mod tests {
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         };
         let mut trace = Trace::new(Strategy::Async, 2);
         trace.makespan = 12.5;
@@ -402,6 +403,7 @@ mod tests {
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         };
         let spec = Spec { items: 1, ms: [1.0; 5], io_workers: 1, threads: 1, queue: 1 };
         let point = Point { n: 1, one_ms: 1.0, fresh_ms: 1.0, fresh_startup_ms: 1.0, pooled_ms: 1.0 };

@@ -66,7 +66,7 @@ impl Probe {
                 LOCK_PROBE_INTERVAL_MS,
             ),
         };
-        Job { workload, strategy, threads, limit: None, switch_interval_ms, pooled: false }
+        Job { workload, strategy, threads, limit: None, switch_interval_ms, pooled: false, semaphore: false }
     }
 }
 
@@ -201,6 +201,7 @@ fn config(job: &Job, cal: &Calibration) -> SimConfig {
     };
     let config = SimConfig::ideal(job.strategy)
         .with_workers(workers)
+        .with_semaphore(job.strategy == Strategy::Async && job.semaphore)
         .with_cores(cal.hardware_threads)
         .with_startup_ms(if starts_workers { cal.worker_start_ms } else { 0.0 });
     match job.strategy {
@@ -446,6 +447,7 @@ mod tests {
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         }
     }
 

@@ -143,6 +143,11 @@ pub struct Job {
     /// `false` starts them inside the run. May be left out.
     #[serde(default)]
     pub pooled: bool,
+    /// Coroutines with a `limit` only: the limit is a semaphore held around each page's
+    /// request, one coroutine per page; `false` runs `limit` coroutines that each fetch and
+    /// parse page after page, keeping their place through the parse. May be left out.
+    #[serde(default)]
+    pub semaphore: bool,
 }
 
 /// CPython's default switch interval (`sys.getswitchinterval()` is 0.005 s): the lock's
@@ -327,6 +332,7 @@ mod tests {
             limit: None,
             switch_interval_ms: 2.0,
             pooled: false,
+            semaphore: false,
         };
         let r = fib.rehearsal().expect("threads under the lock rehearse");
         assert_eq!((r.strategy, r.switch_interval_ms, r.workload.kind()), (Strategy::Gil, 2.0, RunKind::Fib));
@@ -340,6 +346,7 @@ mod tests {
             limit: Some(50),
             switch_interval_ms: SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         };
         let r = fetch.rehearsal().expect("coroutines rehearse");
         assert_eq!(r.workload, Workload::Fetch { tasks: 4, latency_ms: 1.0, parse_ms: 1.0 });

@@ -111,6 +111,7 @@ impl Spec {
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         }
     }
 }

@@ -33,6 +33,7 @@ fn job(strategy: Strategy, n: u32, work_ms: f64) -> Job {
         limit: None,
         switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
         pooled: false,
+        semaphore: false,
     }
 }
 

@@ -78,6 +78,29 @@ fn a_wider_coroutine_semaphore_can_be_slower() {
 }
 
 #[test]
+fn a_semaphore_sends_the_next_requests_only_after_the_queued_parses() {
+    // Eight pages of load 100 and parse 20, four at a time: what the essay measured.
+    let pages = vec![task(100.0, 20.0); 8];
+    let limit = SimConfig::limited(Strategy::Async, 4);
+    // Four coroutines: each sends its next request as its own parse ends.
+    let held = checked(&pages, limit);
+    let starts = |t: &Trace| -> Vec<f64> {
+        (4..8)
+            .map(|i| t.segments().find(|(_, s)| s.task == Some(i) && s.phase == L).unwrap().1.start)
+            .collect()
+    };
+    assert_eq!(starts(&held), [120.0, 140.0, 160.0, 180.0]);
+    assert_eq!(held.makespan, 300.0);
+    // A semaphore of four: the woken coroutines queue behind the four parses.
+    let t = checked(&pages, limit.with_semaphore(true));
+    assert_eq!(starts(&t), [180.0; 4]);
+    assert_eq!(t.makespan, 360.0);
+    let (p0, p4) = (Some(0), Some(4));
+    assert_eq!(lane(&t, 0), vec![(p0, L, 0.0, 100.0), (p0, R, 100.0, 120.0)]);
+    assert_eq!(lane(&t, 4), vec![(p4, B, 0.0, 180.0), (p4, L, 180.0, 280.0), (p4, R, 280.0, 300.0)]);
+}
+
+#[test]
 fn ideal_threads_run_every_task_at_once() {
     let t = checked(&two_tasks(), SimConfig::ideal(Strategy::Threads));
     let (a, b) = (Some(0), Some(1));

@@ -38,10 +38,12 @@ fn config() -> impl proptest::strategy::Strategy<Value = SimConfig> {
         prop_oneof![Just(0.0), 0.0f64..5.0],
         prop_oneof![Just(0.0), 0.0f64..3.0],
         prop_oneof![Just(10.0), Just(25.0), 1.0f64..40.0, Just(f64::INFINITY)],
+        any::<bool>(),
     )
-        .prop_map(|(s, workers, cores, startup, handoff, switch, quantum)| {
+        .prop_map(|(s, workers, cores, startup, handoff, switch, quantum, semaphore)| {
             SimConfig::ideal(s)
                 .with_workers(workers)
+                .with_semaphore(semaphore)
                 .with_cores(cores)
                 .with_startup_ms(startup)
                 .with_handoff_ms(handoff)
@@ -86,8 +88,13 @@ proptest! {
             prop_assert!(trace.max_cpu_overlap() <= cores as usize);
         }
         if let (Some(workers), true) = (cfg.workers, cfg.strategy != Strategy::Sync) {
-            prop_assert!(trace.lanes.len() <= workers as usize);
-            prop_assert!(trace.max_overlap(|s| s.phase != Phase::Blocked) <= workers as usize);
+            if cfg.strategy == Strategy::Async && cfg.semaphore {
+                // A coroutine per task; the permits bound the loads alone.
+                prop_assert!(trace.max_overlap(|s| s.phase == Phase::Loading) <= workers.max(1) as usize);
+            } else {
+                prop_assert!(trace.lanes.len() <= workers as usize);
+                prop_assert!(trace.max_overlap(|s| s.phase != Phase::Blocked) <= workers as usize);
+            }
         }
         // Whatever the strategy, utilisation is relative to enough cores.
         prop_assert!(trace.max_cpu_overlap() <= trace.cores as usize);
@@ -196,6 +203,20 @@ proptest! {
                 prop_assert_eq!(makespan, ideal);
             }
         }
+    }
+
+    #[test]
+    fn a_semaphore_keeps_its_permits_and_without_renders_matches_the_limit(tasks in tasks(25), w in 1u32..7, switch in 0.0f64..3.0) {
+        let limit = SimConfig::limited(Strategy::Async, w).with_switch_cost_ms(switch);
+        let semaphore = simulate(&tasks, &limit.with_semaphore(true));
+        prop_assert!(semaphore.max_overlap(|s| s.phase == Phase::Loading) <= w as usize);
+        prop_assert!(semaphore.max_overlap(|s| s.phase == Phase::Rendering) <= 1, "one thread");
+        prop_assert_eq!(semaphore.lanes.len(), tasks.len());
+        // With nothing to render, a permit held for the load is a place held for the task.
+        let loads: Vec<Task> = tasks.iter().map(|t| Task { render: 0.0, ..*t }).collect();
+        let a = simulate(&loads, &limit.with_semaphore(true)).makespan;
+        let b = simulate(&loads, &limit).makespan;
+        prop_assert!(close(a, b), "{} != {}", a, b);
     }
 
     #[test]

@@ -38,17 +38,20 @@ fn run_state() -> impl proptest::strategy::Strategy<Value = RunState> {
     // Threads: fib may ask up to 256 (bounded per machine at run time), fetch up to 64.
     let fib = (fib, 0u32..=256).prop_map(|((w, l), t)| (w, l, t));
     let fetch = (fetch, 0u32..=64).prop_map(|((w, l), t)| (w, l, t));
-    (prop_oneof![fib, fetch], strategy(), 1.0f64..=100.0, any::<bool>(), any::<bool>()).prop_map(
-        |((workload, limit, threads), strategy, switch_interval_ms, pooled, autorun)| RunState {
-            workload,
-            strategy,
-            threads,
-            limit,
-            switch_interval_ms,
-            pooled,
-            autorun,
-        },
-    )
+    (prop_oneof![fib, fetch], strategy(), 1.0f64..=100.0, any::<bool>(), any::<bool>(), any::<bool>())
+        .prop_map(|((workload, limit, threads), strategy, switch_interval_ms, pooled, semaphore, autorun)| {
+            RunState {
+                workload,
+                strategy,
+                threads,
+                limit,
+                switch_interval_ms,
+                pooled,
+                // Only fetch has a limit to hold.
+                semaphore: semaphore && matches!(workload, Workload::Fetch { .. }),
+                autorun,
+            }
+        })
 }
 
 fn anim_state() -> impl proptest::strategy::Strategy<Value = AnimState> {

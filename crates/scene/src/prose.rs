@@ -367,6 +367,7 @@ mod tests {
                 limit: None,
                 switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
                 pooled: false,
+                semaphore: false,
             };
             let trace = Trace { makespan: ms, ..Trace::new(strategy, 2) };
             r.record(job, Purpose::Compare, &trace, PagePool { threads: 2, startup_ms: 0.0 });
@@ -453,6 +454,7 @@ mod tests {
             limit: None,
             switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         };
         let started = |ms: f64, start: f64| {
             let lanes = vec![cvp_model::Lane {

@@ -33,6 +33,7 @@ async fn run(workload: Workload, strategy: Strategy, threads: u32, limit: Option
         limit,
         switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
         pooled: false,
+        semaphore: false,
     })
     .await
 }
@@ -150,6 +151,7 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
         limit: None,
         switch_interval_ms: 1.0,
         pooled: false,
+        semaphore: false,
     })
     .await;
     assert!(gil.tasks.iter().all(|r| r.value == Some(fib(32))));
@@ -190,6 +192,7 @@ async fn gil_threads_take_turns_at_the_switch_interval_and_gain_nothing() {
             limit: None,
             switch_interval_ms: 1.0,
             pooled: false,
+            semaphore: false,
         };
         locked = locked.min(run_job(job).await.makespan);
     }
@@ -225,6 +228,7 @@ async fn pooled_processes_start_before_the_clock() {
     let startup = fresh.startup_ms().expect("fresh processes start inside the run");
     let job = Job {
         pooled: true,
+        semaphore: false,
         ..Job {
             workload: work,
             strategy: Strategy::Processes,
@@ -232,6 +236,7 @@ async fn pooled_processes_start_before_the_clock() {
             limit: None,
             switch_interval_ms: 5.0,
             pooled: false,
+            semaphore: false,
         }
     };
     let t = run_job(job).await;
@@ -308,6 +313,43 @@ async fn fetch_async_with_a_limit_waits_in_rounds() {
     assert!(t.makespan >= 2.0 * LATENCY - 5.0 && t.makespan < 3.0 * LATENCY, "{}", t.makespan);
 }
 
+/// Pages that parse, under a limit of 2 held as worker coroutines or as a semaphore.
+async fn parsing_pages(semaphore: bool) -> Trace {
+    let workload = Workload::Fetch { tasks: 6, latency_ms: 60.0, parse_ms: 30.0 };
+    let job = Job {
+        workload,
+        strategy: Strategy::Async,
+        threads: 1,
+        limit: Some(2),
+        switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
+        pooled: false,
+        semaphore,
+    };
+    run_job(job).await
+}
+
+#[wasm_bindgen_test]
+async fn a_semaphore_holds_the_requests_and_a_parse_still_holds_the_thread() {
+    let busy = |s: &cvp_model::Segment| matches!(s.phase, Phase::Loading | Phase::Rendering);
+    // Two coroutines, each keeping its place through its parse: two pages at a time.
+    let held = parsing_pages(false).await;
+    assert_eq!(held.lanes.len(), 2);
+    assert!(held.max_overlap(busy) <= 2, "{}", held.max_overlap(busy));
+    // A semaphore of 2 around the request: a coroutine per page, at most two requests out,
+    // and, the parse holding the one thread, no third request sent during a parse either.
+    let semaphore = parsing_pages(true).await;
+    assert_eq!(semaphore.lanes.len(), 6, "a coroutine per page");
+    assert!(semaphore.max_overlap(|s| s.phase == Phase::Loading) <= 2, "two permits");
+    assert!(semaphore.max_overlap(busy) <= 2, "{}", semaphore.max_overlap(busy));
+    // Waiting for a permit is drawn: four pages waited.
+    let waited = semaphore.tasks.iter().filter(|t| phase_ms(&semaphore, t.id, Phase::Blocked) > 10.0).count();
+    assert!(waited >= 4, "{waited} pages waited for a permit");
+}
+
+fn phase_ms(t: &Trace, task: u32, phase: Phase) -> f64 {
+    t.segments().filter(|(_, s)| s.task == Some(task) && s.phase == phase).map(|(_, s)| s.end - s.start).sum()
+}
+
 #[wasm_bindgen_test]
 async fn fetch_sync_takes_n_latencies() {
     let t = run(Workload::Fetch { tasks: 4, latency_ms: 50.0, parse_ms: 2.0 }, Strategy::Sync, 1, None).await;
@@ -341,6 +383,7 @@ async fn threads_are_refused_without_a_pool_with_the_reason() {
         limit: None,
         switch_interval_ms: cvp_model::job::SWITCH_INTERVAL_MS,
         pooled: false,
+        semaphore: false,
     };
     let err = runs::run(&job, &no_pool, Arc::default()).await.unwrap_err();
     assert!(err.contains("cross-origin isolated"), "{err}");

@@ -85,12 +85,26 @@ impl Events {
         }
     }
 
-    pub fn pop(&mut self) -> Option<Event> {
+    /// The time of the event `pop` would return next.
+    pub fn next_time(&mut self) -> Option<f64> {
+        self.seal();
+        match (self.batch.last(), self.heap.peek()) {
+            (Some(b), Some(h)) => Some(if h > b { h.time } else { b.time }),
+            (Some(b), None) => Some(b.time),
+            (None, h) => h.map(|h| h.time),
+        }
+    }
+
+    fn seal(&mut self) {
         if !self.sealed {
             // Ascending in the reversed order: the earliest event ends up last.
             self.batch.sort_unstable();
             self.sealed = true;
         }
+    }
+
+    pub fn pop(&mut self) -> Option<Event> {
+        self.seal();
         // The greater event (in the reversed order) is the earlier one.
         match (self.batch.last(), self.heap.peek()) {
             (Some(b), Some(h)) if h > b => self.heap.pop(),

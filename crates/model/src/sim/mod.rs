@@ -56,6 +56,10 @@ pub struct SimConfig {
     /// coroutines in flight (a semaphore) for Async. `None` is the ideal world: one lane
     /// per task. Ignored by Sync. `Some(0)` counts as 1.
     pub workers: Option<u32>,
+    /// Async with `workers` only: the limit is a semaphore around each load, with one
+    /// coroutine per task (see `coroutines.rs`), not `workers` coroutines each running
+    /// whole tasks.
+    pub semaphore: bool,
     /// CPU cores; `None` is as many as the run can use. Ignored by Sync and Async, which
     /// compute on one thread. `Some(0)` counts as 1.
     pub cores: Option<u32>,
@@ -85,6 +89,7 @@ impl SimConfig {
         SimConfig {
             strategy,
             workers: None,
+            semaphore: false,
             cores: None,
             startup_ms: 0.0,
             handoff_ms: 0.0,
@@ -106,6 +111,12 @@ impl SimConfig {
     /// The same configuration with at most `workers` lanes (`None`: one per task).
     pub fn with_workers(self, workers: impl Into<Option<u32>>) -> Self {
         SimConfig { workers: workers.into(), ..self }
+    }
+
+    /// The same configuration with the coroutines' limit held around each load alone
+    /// (`true`), or by that many coroutines running whole tasks (`false`).
+    pub fn with_semaphore(self, semaphore: bool) -> Self {
+        SimConfig { semaphore, ..self }
     }
 
     /// The same configuration on `cores` cores (`None`: as many as needed).

@@ -23,6 +23,9 @@ pub struct RunState {
     /// Processes: started before the clock (a pool ready when the run starts), not inside
     /// the run.
     pub pooled: bool,
+    /// Coroutines with a limit (fetch only): the limit is a semaphore around each request,
+    /// not that many coroutines each keeping its place through the parse.
+    pub semaphore: bool,
     /// Run once loaded.
     pub autorun: bool,
 }
@@ -58,6 +61,21 @@ const PROCESSES: Field<RunState> = Field::choice(
     },
     |s| if s.pooled { "pooled" } else { "fresh" },
     |s, word| s.pooled = word == "pooled",
+);
+
+/// What the coroutines' limit holds: a whole page (that many coroutines) or a request.
+const PERMIT: Field<RunState> = Field::choice(
+    "permit",
+    Choice {
+        options: || {
+            vec![("page", "a whole page"), ("request", "the request (semaphore)")]
+        },
+        default: "page",
+        doc: "what the coroutines' limit holds: a whole page, fetch and parse (that many coroutines), or each request alone (a semaphore)",
+        instead: |word| format!(" (page, request): using {word}"),
+    },
+    |s| if s.semaphore { "request" } else { "page" },
+    |s, word| s.semaphore = word == "request",
 );
 
 const AUTORUN: Field<RunState> = Field::autorun(|s| s.autorun, |s, on| s.autorun = on);
@@ -109,7 +127,7 @@ const FIB_FIELDS: [Field<RunState>; 7] = [
 ];
 
 /// Fetch's fields (its sizes' accessors read a fetch workload, as fib's read a fib one).
-const FETCH_FIELDS: [Field<RunState>; 9] = [
+const FETCH_FIELDS: [Field<RunState>; 10] = [
     STRATEGY,
     tasks(&FETCH_PARAMS),
     Field::number(
@@ -138,6 +156,7 @@ const FETCH_FIELDS: [Field<RunState>; 9] = [
     ),
     threads(&FETCH_PARAMS),
     Field::number(param(&FETCH_PARAMS, "limit"), |s| s.limit as f64, |s, v| s.limit = v as u32),
+    PERMIT,
     switch(&FETCH_PARAMS),
     PROCESSES,
     AUTORUN,
@@ -180,6 +199,7 @@ impl State for RunState {
                 Err(format!("{tasks} × fib({n}) is over the work bound"))
             }
             Workload::Fib { .. } if self.limit != 0 => Err("fib has no limit".into()),
+            Workload::Fib { .. } if self.semaphore => Err("fib has no semaphore".into()),
             Workload::Fetch { tasks, parse_ms, .. } if over_parse_bound(tasks, parse_ms) => {
                 Err(format!("{tasks} pages × {parse_ms} ms of parse is over the CPU bound"))
             }
@@ -209,6 +229,7 @@ impl RunState {
             limit: 0,
             switch_interval_ms: 0.0,
             pooled: false,
+            semaphore: false,
             autorun: false,
         };
         field::defaults(blank)
@@ -241,6 +262,7 @@ impl RunState {
             limit: job.limit.unwrap_or(0),
             switch_interval_ms: job.switch_interval_ms,
             pooled: job.pooled,
+            semaphore: job.semaphore,
             autorun: false,
         };
         if let Err(why) = as_asked.validate() {
@@ -266,6 +288,7 @@ impl RunState {
             limit,
             switch_interval_ms: self.switch_interval_ms,
             pooled: self.pooled,
+            semaphore: self.semaphore,
         };
         (job, notices)
     }
@@ -284,6 +307,7 @@ mod tests {
             limit: None,
             switch_interval_ms: crate::job::SWITCH_INTERVAL_MS,
             pooled: false,
+            semaphore: false,
         };
         assert_eq!(RunState::refusal(&ok, 2), None);
         let huge =

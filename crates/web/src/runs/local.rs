@@ -11,7 +11,8 @@ use cvp_model::record::{Span, TaskRun};
 use cvp_model::Phase;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Promise;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -67,8 +68,9 @@ pub async fn run_sync(workload: Workload, done: Arc<AtomicU32>) -> Vec<TaskRun> 
 // code-panel-end
 
 // code-panel: coroutines
-/// All tasks as coroutines on this thread, at most `limit` in flight (a semaphore: `limit`
-/// lanes each take the next task when they finish one; `None` = one lane per task).
+/// All tasks as coroutines on this thread, at most `limit` in flight: `limit` coroutines,
+/// each taking the next task, wait and work, when it finishes one (`None`: one per task).
+/// `run_semaphore` holds the limit around the wait alone, one coroutine per task.
 pub async fn run_async(workload: Workload, limit: Option<u32>, done: Arc<AtomicU32>) -> Vec<TaskRun> {
     let total = workload.tasks();
     let lanes = limit.unwrap_or(total).clamp(1, total.max(1));
@@ -115,6 +117,75 @@ pub async fn run_async(workload: Workload, limit: Option<u32>, done: Arc<AtomicU
         .collect();
     let _ = JsFuture::from(Promise::all(&promises)).await;
     Rc::try_unwrap(runs).map(RefCell::into_inner).unwrap_or_default()
+}
+// code-panel-end
+
+// code-panel: semaphore
+/// One coroutine per page, all started at once, with a semaphore of `permits` held around
+/// each request alone. A coroutine gives its permit back as it resumes with its page; the
+/// coroutine that wakes needs the thread to send its request, and gets it after the parse
+/// and after every coroutine already queued for the thread.
+pub async fn run_semaphore(workload: Workload, permits: u32, done: Arc<AtomicU32>) -> Vec<TaskRun> {
+    let semaphore = Rc::new(Semaphore::new(permits.max(1)));
+    let runs = Rc::new(RefCell::new(Vec::new()));
+    let created = now_ms();
+    let promises: js_sys::Array = (0..workload.tasks())
+        .map(|task| {
+            let (semaphore, runs, done) = (semaphore.clone(), runs.clone(), done.clone());
+            future_to_promise(async move {
+                let plan = workload.task(task);
+                semaphore.acquire().await;
+                let mut spans = vec![Span { phase: Phase::Blocked, start: created, end: now_ms() }];
+                if !cancel::requested() {
+                    wait(&mut spans, plan.wait_ms).await;
+                }
+                semaphore.release();
+                let value =
+                    plan.cpu.filter(|_| !cancel::requested()).and_then(|cpu| compute(&mut spans, cpu));
+                if !cancel::requested() {
+                    spans.retain(|s| s.end > s.start || s.phase == Phase::Rendering);
+                    runs.borrow_mut().push(TaskRun { task, lane: task, spans, value });
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(JsValue::UNDEFINED)
+            })
+        })
+        .collect();
+    let _ = JsFuture::from(Promise::all(&promises)).await;
+    Rc::try_unwrap(runs).map(RefCell::into_inner).unwrap_or_default()
+}
+
+/// A counting semaphore for coroutines on one thread, as `asyncio.Semaphore`: `acquire`
+/// takes a free permit or waits for one, first come first served; `release` hands the
+/// permit straight to the longest waiter.
+struct Semaphore {
+    free: Cell<u32>,
+    waiting: RefCell<VecDeque<js_sys::Function>>,
+}
+
+impl Semaphore {
+    fn new(permits: u32) -> Self {
+        Semaphore { free: Cell::new(permits), waiting: RefCell::new(VecDeque::new()) }
+    }
+
+    async fn acquire(&self) {
+        if self.free.get() > 0 {
+            self.free.set(self.free.get() - 1);
+            return;
+        }
+        let mut wake = None;
+        let turn = Promise::new(&mut |resolve, _| wake = Some(resolve));
+        self.waiting.borrow_mut().extend(wake);
+        let _ = JsFuture::from(turn).await;
+    }
+
+    fn release(&self) {
+        let next = self.waiting.borrow_mut().pop_front();
+        match next {
+            Some(wake) => drop(wake.call0(&JsValue::UNDEFINED)),
+            None => self.free.set(self.free.get() + 1),
+        }
+    }
 }
 // code-panel-end
 

@@ -34,7 +34,11 @@ pub async fn run(job: &Job, caps: &Capabilities, done: Arc<AtomicU32>) -> Result
     let (lane_kind, cores, tasks, lane_spans) = match job.strategy {
         Strategy::Sync => (LaneKind::Main, 1, local::run_sync(job.workload, done).await, Vec::new()),
         Strategy::Async => {
-            (LaneKind::Coroutine, 1, local::run_async(job.workload, job.limit, done).await, Vec::new())
+            let tasks = match job.limit {
+                Some(permits) if job.semaphore => local::run_semaphore(job.workload, permits, done).await,
+                limit => local::run_async(job.workload, limit, done).await,
+            };
+            (LaneKind::Coroutine, 1, tasks, Vec::new())
         }
         Strategy::Threads | Strategy::Gil => {
             let lanes = pool::Lanes {
