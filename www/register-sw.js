@@ -43,7 +43,7 @@ if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
     }
     const reload = () => {
       // Not while the worker is still activating: Firefox ESR 153 then at times held the
-      // new page's first scripts for good (1 visit in 10 over 30).
+      // new page's first scripts for good (12 visits in 120; none in 70 since).
       const worker = navigator.serviceWorker.controller;
       if (worker && worker.state !== "activated") return worker.addEventListener("statechange", reload, { once: true });
       sessionStorage.setItem(KEY, "1");
