@@ -347,7 +347,7 @@ async fn a_semaphore_holds_the_requests_and_a_parse_still_holds_the_thread() {
 }
 
 fn phase_ms(t: &Trace, task: u32, phase: Phase) -> f64 {
-    t.segments().filter(|(_, s)| s.task == Some(task) && s.phase == phase).map(|(_, s)| s.end - s.start).sum()
+    t.segments().filter(|(_, s)| s.task == Some(task) && s.phase == phase).map(|(_, s)| s.duration()).sum()
 }
 
 #[wasm_bindgen_test]

@@ -88,10 +88,19 @@ impl Events {
     /// The time of the event `pop` would return next.
     pub fn next_time(&mut self) -> Option<f64> {
         self.seal();
-        match (self.batch.last(), self.heap.peek()) {
-            (Some(b), Some(h)) => Some(if h > b { h.time } else { b.time }),
-            (Some(b), None) => Some(b.time),
-            (None, h) => h.map(|h| h.time),
+        if self.earliest_in_heap() {
+            self.heap.peek().map(|e| e.time)
+        } else {
+            self.batch.last().map(|e| e.time)
+        }
+    }
+
+    pub fn pop(&mut self) -> Option<Event> {
+        self.seal();
+        if self.earliest_in_heap() {
+            self.heap.pop()
+        } else {
+            self.batch.pop()
         }
     }
 
@@ -103,13 +112,13 @@ impl Events {
         }
     }
 
-    pub fn pop(&mut self) -> Option<Event> {
-        self.seal();
-        // The greater event (in the reversed order) is the earlier one.
+    /// Whether the earliest event waits in the heap rather than in the sorted batch. The
+    /// greater event (in the reversed order) is the earlier one.
+    fn earliest_in_heap(&self) -> bool {
         match (self.batch.last(), self.heap.peek()) {
-            (Some(b), Some(h)) if h > b => self.heap.pop(),
-            (Some(_), _) => self.batch.pop(),
-            (None, _) => self.heap.pop(),
+            (Some(b), Some(h)) => h > b,
+            (Some(_), None) => false,
+            (None, _) => true,
         }
     }
 }
