@@ -27,9 +27,12 @@ const env = setup();
 /// those plus a little room (docs/BENCHMARKS.md); issue 21's targets (220 and 180 KB brotli)
 /// are not met. The semaphore (a run, its simulation and its form field) then added 1.8 KB
 /// brotli to the wasm: 317.2 KB brotli in all, the wasm 275.9 KB (2026-12-04, 15:00 UTC).
-const BUDGET_KB = { brotli: 320, gzip: 390 };
+/// The guessed numbers of the start-up, pipeline and race widgets (their questions, scoring
+/// and reveal) then added 4.2 KB brotli: 321.6 KB brotli and 392.9 KB gzip in all, the wasm
+/// 280.1 KB (2026-12-04, 17:00 UTC).
+const BUDGET_KB = { brotli: 324, gzip: 395 };
 /// The wasm alone, with brotli 11.
-const WASM_BROTLI_BUDGET_KB = 279;
+const WASM_BROTLI_BUDGET_KB = 283;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;

@@ -6,6 +6,7 @@
 //! [`simulate`] is the rule the real run follows, with fixed stage times; it assumes the
 //! CPU stages have a core each (transform threads ≤ cores), which the widget says.
 
+use crate::guess::{Ask, Choice, Outcome, Unit};
 use crate::job::{Job, Workload, MAX_RUN_MS};
 use crate::machine::Capabilities;
 use crate::trace::{Lane, LaneKind, Phase, Segment, Strategy, TaskRecord, Trace};
@@ -114,6 +115,37 @@ impl Spec {
             semaphore: false,
         }
     }
+}
+
+/// The reader's guess before the pipeline runs: how long the pages will take, and why.
+pub const ASK: Ask = Ask {
+    key: "pipeline",
+    question: "Before you run it: how long will these pages take through the pipeline, on your machine?",
+    label: "The pipeline:",
+    guessed: "the pipeline would take {}",
+    unit: Unit::Ms,
+    min: 1.0,
+    max: MAX_RUN_MS,
+    step: 1.0,
+    reasons: &[
+        Choice { key: "pace", words: "once the pipeline is full, its slowest stage sets the pace" },
+        Choice { key: "serial", words: "each page goes through all five stages before the next one starts" },
+        Choice { key: "together", words: "all the pages go through the stages together, in one page's time" },
+    ],
+    forecast_name: "the simulator's ideal",
+    no_forecast: "",
+};
+
+/// What a measured run of `spec` gave to score [`ASK`]'s guess against: its time, the
+/// simulator's ideal (drawn before the run), and the reason whose rule comes nearest the
+/// measurement: the ideal run, where the bottleneck sets the pace; one page after another
+/// (every page's stages added up); or every page at once (one page's stages).
+pub fn outcome(spec: &Spec, measured_ms: f64) -> Outcome {
+    let ideal = simulate(spec).makespan;
+    let rules = [ideal, spec.items as f64 * spec.item_ms(), spec.item_ms()];
+    let far = |rule: f64| (measured_ms.max(1e-9) / rule.max(1e-9)).ln().abs();
+    let supported = (0..rules.len()).min_by(|&a, &b| far(rules[a]).total_cmp(&far(rules[b]))).unwrap_or(0);
+    Outcome { measured: measured_ms, forecast: Some(ideal), supported }
 }
 
 /// What the widget says once the runner is ready: where the transform stage computes.
@@ -281,6 +313,18 @@ mod tests {
             let ends: Vec<f64> = t.tasks.iter().map(|r| r.end).collect();
             assert!(ends.windows(2).all(|w| w[0] <= w[1] + 1e-9), "items leave in order");
         }
+    }
+
+    #[test]
+    fn the_guess_names_the_rule_nearest_the_measured_time() {
+        let s = spec(40, 4, 2, 4, 40.0);
+        let ideal = simulate(&s).makespan;
+        let key = |ms: f64| ASK.reasons[outcome(&s, ms).supported].key;
+        assert_eq!(outcome(&s, 1.1 * ideal).forecast, Some(ideal));
+        assert_eq!(key(1.1 * ideal), "pace");
+        assert_eq!(key(0.95 * 40.0 * s.item_ms()), "serial", "as slow as one page after another");
+        assert_eq!(key(s.item_ms()), "together");
+        assert!(ideal > 2.0 * s.item_ms() && ideal < 0.5 * 40.0 * s.item_ms(), "the three rules differ here");
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! What a run may lose, what it must not, and the sentence written from it are rules too
 //! ([`Counted::check`], [`Counted::sentence`], [`costs`]).
 
+use crate::guess::{Ask, Choice, Outcome, Unit};
 use crate::machine::{Capabilities, NoThreads};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -277,6 +278,43 @@ impl Counted {
     }
 }
 
+/// The reader's guess before the race: the share of increments the separate load and store
+/// will lose, and why.
+pub const ASK: Ask = Ask {
+    key: "race",
+    question: "Before you run it: what share of the increments will the separate load and store lose?",
+    label: "Lost:",
+    guessed: "the separate load and store would lose {} of the increments",
+    unit: Unit::Percent,
+    min: 0.0,
+    max: 100.0,
+    step: 0.1,
+    reasons: &[
+        Choice {
+            key: "interleave",
+            words: "another thread's store can land between a thread's load and its store",
+        },
+        Choice { key: "atomic", words: "each load and each store is atomic, so nothing is lost" },
+        Choice { key: "turns", words: "the threads take turns, so one rarely stops between the two steps" },
+    ],
+    forecast_name: "the forecast",
+    no_forecast: "Nothing forecasts this one: how often a store lands between another thread's load and \
+                  store depends on how the threads' steps interleave, which nothing before the run can know.",
+};
+
+/// What the racy run gave to score [`ASK`]'s guess against: the share lost, in percent, and
+/// the reason it supports: stores landing between the steps when some were lost, turns
+/// when none were (the threads never ran at once, or the switches never fell between the
+/// steps). "Each step is atomic" is never what a run shows: the steps are, the pair is not.
+pub fn outcome(racy: &Counted) -> Outcome {
+    let supported = if racy.lost() > 0 { ASK.reason("interleave") } else { ASK.reason("turns") };
+    Outcome {
+        measured: 100.0 * racy.lost_share(),
+        forecast: None,
+        supported: supported.expect("the ask offers it"),
+    }
+}
+
 /// Why no race can run here, in words for the reader, with what would fix it (`framed`: the
 /// widget is in another page's frame, see [`Capabilities::fix`]); `None` when threads can. Nothing else stands in for threads: processes each count in their own
 /// memory, so they cannot race on one counter, and one thread taking turns with itself
@@ -424,6 +462,17 @@ mod tests {
             h.join().unwrap();
         }
         counter.value(race.method)
+    }
+
+    #[test]
+    fn the_guess_is_scored_in_points_of_the_share_lost() {
+        let lost = outcome(&run(RACY, 1_500_000, &[(0.0, 5.0), (1.0, 6.0)]));
+        assert_eq!((lost.measured, lost.forecast), (25.0, None));
+        assert_eq!(ASK.reasons[lost.supported].key, "interleave");
+        let none = outcome(&run(RACY, 2_000_000, &[(0.0, 5.0), (6.0, 9.0)]));
+        assert_eq!((none.measured, ASK.reasons[none.supported].key), (0.0, "turns"));
+        let s = ASK.score(&ASK.number(30.0, "atomic"), &lost).unwrap();
+        assert_eq!((s.guess_off, s.close), (5.0, true));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! saves time only on as many cores as there are. Where the two meet is the break-even:
 //! the work size above which fresh workers pay off.
 
+use crate::forecast::{forecast, Calibration, NOTEWORTHY};
+use crate::guess::{Ask, Choice, Outcome, Unit};
 use crate::job::{Job, Workload};
 use crate::machine::Capabilities;
 use crate::trace::{Strategy, Trace};
@@ -68,6 +70,55 @@ pub fn best_break_even(points: &[Point], cores: u32) -> Option<(u32, f64)> {
         .iter()
         .filter_map(|p| break_even_ms(p.fresh_startup_ms, p.n, cores).map(|ms| (p.n, ms)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// The fresh workers whose speedup the reader guesses: two, the fewest that can split the
+/// work, and on a machine of two cores or more the most that both still help.
+pub const GUESS_N: u32 = 2;
+
+/// The reader's guess before the experiment: how many times as fast as one thread two fresh
+/// workers will be, start-up included, and why.
+pub const ASK: Ask = Ask {
+    key: "startup",
+    question: "Before you run it: how many times as fast as one thread will two fresh workers be, \
+               starting them included?",
+    label: "Two fresh workers:",
+    guessed: "two fresh workers would be {} as fast as one thread",
+    unit: Unit::Times,
+    min: 0.05,
+    max: 100.0,
+    step: 0.05,
+    reasons: &[
+        Choice { key: "cores", words: "the two split the work over two cores" },
+        Choice { key: "startup", words: "starting them costs about what splitting saves, or more" },
+        Choice { key: "turns", words: "they take turns on one core" },
+    ],
+    forecast_name: "the forecast",
+    no_forecast: "The runner could not time its calibration here, so there is no forecast.",
+};
+
+/// The forecast of [`ASK`]'s number for `work_ms`: one thread's forecast time over two fresh
+/// workers', from the calibration alone (one worker's start-up, the cores).
+pub fn forecast_speedup(work_ms: f64, cal: &Calibration) -> f64 {
+    forecast(&one_thread(work_ms), cal).makespan
+        / forecast(&fresh_workers(work_ms, GUESS_N), cal).makespan.max(1e-9)
+}
+
+/// What the experiment gave to score [`ASK`]'s guess against: the speedup of two fresh
+/// workers over one thread as measured, and the reason it supports on `cores` cores: the
+/// cores when they were noticeably faster, turns on one core, start-up otherwise. `None`
+/// until N = 2 is measured.
+pub fn outcome(points: &[Point], cores: u32, forecast: Option<f64>) -> Option<Outcome> {
+    let p = points.iter().find(|p| p.n == GUESS_N && p.fresh_ms > 0.0 && p.one_ms.is_finite())?;
+    let measured = p.one_ms / p.fresh_ms;
+    let supported = if cores >= 2 && measured >= 1.0 + NOTEWORTHY {
+        ASK.reason("cores")
+    } else if cores < 2 {
+        ASK.reason("turns")
+    } else {
+        ASK.reason("startup")
+    };
+    Some(Outcome { measured, forecast, supported: supported.expect("the ask offers it") })
 }
 
 /// One run of the experiment.
@@ -295,6 +346,36 @@ mod tests {
             }
         }
         assert_eq!(one_thread(50.0).workload.tasks(), 1);
+    }
+
+    #[test]
+    fn the_guess_is_scored_on_two_fresh_workers_and_names_what_the_run_shows() {
+        let point =
+            |n, fresh_ms| Point { n, one_ms: 300.0, fresh_ms, fresh_startup_ms: 70.0, pooled_ms: 160.0 };
+        // Read from N = 2 alone, not from the fastest or the first point.
+        let points = [point(1, 370.0), point(2, 200.0), point(3, 150.0)];
+        let o = outcome(&points, 2, Some(1.4)).unwrap();
+        assert_eq!((o.measured, o.forecast), (1.5, Some(1.4)));
+        assert_eq!(ASK.reasons[o.supported].key, "cores");
+        assert_eq!(ASK.reasons[outcome(&[point(2, 290.0)], 2, None).unwrap().supported].key, "startup");
+        assert_eq!(ASK.reasons[outcome(&[point(2, 360.0)], 1, None).unwrap().supported].key, "turns");
+        assert_eq!(outcome(&[point(1, 370.0)], 2, None), None, "N = 2 not measured yet");
+        // The forecast: 300 ms on one thread against 70 ms to start plus 150 ms each.
+        let cal = Calibration {
+            fib_call_ms: 1e-5,
+            worker_start_ms: 70.0,
+            handoff_ms: 0.0,
+            lock_switch_ms: 0.0,
+            hardware_threads: 2,
+            pool_threads: 2,
+        };
+        assert!(
+            (forecast_speedup(300.0, &cal) - 300.0 / 220.0).abs() < 0.02,
+            "{}",
+            forecast_speedup(300.0, &cal)
+        );
+        let one_core = Calibration { hardware_threads: 1, ..cal };
+        assert!(forecast_speedup(300.0, &one_core) < 1.0, "on one core start-up is all cost");
     }
 
     #[test]

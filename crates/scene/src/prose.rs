@@ -5,7 +5,7 @@
 use crate::words::format_duration;
 use cvp_model::compare::{Results, Row, Startup};
 use cvp_model::forecast::Calibration;
-use cvp_model::guess::Guess;
+use cvp_model::guess::{Ask, Guess, Number, Outcome, Scale, Unit};
 use cvp_model::job::RunKind;
 use cvp_model::pipeline::Spec;
 use cvp_model::Strategy;
@@ -257,6 +257,69 @@ fn guessed_number(
     Some(text)
 }
 
+/// A guessed or measured number of `unit`, as the reveal writes it.
+pub fn number(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Times => times(v),
+        Unit::Ms => format_duration(v),
+        Unit::Percent if v < 9.95 => format!("{v:.1} %"),
+        Unit::Percent => format!("{v:.0} %"),
+    }
+}
+
+/// How far off, on `scale`: "38 % off", "4.5 percentage points off".
+fn off(scale: Scale, v: f64) -> String {
+    match scale {
+        Scale::Ratio => format!("{:.0} % off", v * 100.0),
+        Scale::Points if v < 9.95 => format!("{v:.1} percentage points off"),
+        Scale::Points => format!("{v:.0} percentage points off"),
+    }
+}
+
+/// How the reader's number for a widget's [`Ask`] fared against its run: `None` without a
+/// number. A number changed after the run (`after_run`) is shown, not scored.
+pub fn number_reveal(ask: &Ask, guess: &Number, outcome: &Outcome, after_run: bool) -> Option<String> {
+    let guessed = guess.value?;
+    let (unit, scale) = (ask.unit, ask.unit.scale());
+    let measured = number(unit, outcome.measured);
+    if after_run {
+        return Some(format!(
+            "You changed your guess to {} after the run, so it is not scored: your machine measured {measured}.",
+            number(unit, guessed)
+        ));
+    }
+    let score = ask.score(guess, outcome)?;
+    let reason = guess.reason.and_then(|i| ask.reasons.get(i));
+    let because = reason.map_or(String::new(), |r| format!(", because {}", r.words));
+    let said = match outcome.forecast {
+        Some(f) => format!("{} said {}, and ", ask.forecast_name, number(unit, f)),
+        None => String::new(),
+    };
+    let mut text = format!(
+        "You guessed {}{because}; {said}your machine measured {measured}. Your guess was {}{}",
+        ask.guessed.replace("{}", &number(unit, guessed)),
+        off(scale, score.guess_off),
+        if score.close { ", close" } else { "" }
+    );
+    match score.forecast_off {
+        Some(e) => text.push_str(&format!("; {} {}.", ask.forecast_name, off(scale, e))),
+        None => text.push('.'),
+    }
+    if outcome.forecast.is_none() && !ask.no_forecast.is_empty() {
+        text.push(' ');
+        text.push_str(ask.no_forecast);
+    }
+    let supported = ask.reasons[outcome.supported].words;
+    match reason {
+        Some(r) if r.words == supported => {
+            text.push_str(&format!(" And the run bears out your reason: {supported}."))
+        }
+        Some(_) => text.push_str(&format!(" The run points to another reason: {supported}.")),
+        None => {}
+    }
+    Some(text)
+}
+
 /// The start-up experiment's verdict from its best break-even (`cvp_model::startup`): the
 /// work size above which fresh workers pay off here, and whether `work_ms` was above it.
 pub fn startup_verdict(best: Option<(u32, f64)>, work_ms: f64) -> String {
@@ -483,6 +546,47 @@ mod tests {
 
     fn pick(first: Strategy) -> Guess {
         Guess { first: Some(first), ..Guess::default() }
+    }
+
+    #[test]
+    fn a_widgets_number_is_scored_in_its_unit_beside_its_forecast_or_why_there_is_none() {
+        use cvp_model::{pipeline, race, startup};
+        let ask = &startup::ASK;
+        let outcome = Outcome { measured: 1.32, forecast: Some(1.36), supported: 0 };
+        assert_eq!(
+            number_reveal(ask, &ask.number(2.0, "cores"), &outcome, false).unwrap(),
+            "You guessed two fresh workers would be 2.00× as fast as one thread, because the two split the \
+             work over two cores; the forecast said 1.36×, and your machine measured 1.32×. Your guess was \
+             52 % off; the forecast 3 % off. And the run bears out your reason: the two split the work over \
+             two cores."
+        );
+        assert_eq!(number_reveal(ask, &ask.number(f64::NAN, "cores"), &outcome, false), None, "no number");
+        let late = number_reveal(ask, &ask.number(1.3, ""), &outcome, true).unwrap();
+        assert!(
+            late.starts_with("You changed your guess to 1.30× after the run, so it is not scored"),
+            "{late}"
+        );
+        // A time, with the simulator's ideal as its forecast and another reason shown.
+        let ask = &pipeline::ASK;
+        let outcome = Outcome { measured: 2600.0, forecast: Some(2450.0), supported: 0 };
+        let text = number_reveal(ask, &ask.number(2500.0, "serial"), &outcome, false).unwrap();
+        assert!(text.contains("the pipeline would take 2.5 s"), "{text}");
+        assert!(text.contains("the simulator's ideal said 2.5 s"), "{text}");
+        assert!(text.contains("4 % off, close; the simulator's ideal 6 % off."), "{text}");
+        assert!(text.ends_with(
+            "The run points to another reason: once the pipeline is full, its slowest stage sets the pace."
+        ));
+        // A share, in points, with no forecast and the reason why.
+        let ask = &race::ASK;
+        let outcome = Outcome { measured: 31.4, forecast: None, supported: 0 };
+        let text = number_reveal(ask, &ask.number(0.0, "atomic"), &outcome, false).unwrap();
+        assert!(text.contains("would lose 0.0 % of the increments"), "{text}");
+        assert!(
+            text.contains(
+                "your machine measured 31 %. Your guess was 31 percentage points off. Nothing forecasts"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

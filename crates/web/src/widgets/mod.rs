@@ -3,6 +3,7 @@
 pub mod anim;
 mod chart;
 mod form;
+mod guess;
 mod icons;
 mod kit;
 pub mod pipeline;

@@ -5,13 +5,14 @@
 //! as one flat parallel map.
 
 use super::form::Form;
+use super::guess::GuessBox;
 use super::kit::{time_cell, Button, Layout, Role, Shell};
 use super::player::Player;
 use crate::address::Host;
 use crate::client::Runner;
 use crate::dom::{el, find, toggle_attr};
 use cvp_model::embed::ToEmbedder;
-use cvp_model::pipeline::{ready, simulate, Spec};
+use cvp_model::pipeline::{outcome, ready, simulate, Spec, ASK};
 use cvp_model::query::Notice;
 use cvp_model::stage::Stage;
 use cvp_model::state::{PipelineState, WidgetState};
@@ -30,6 +31,7 @@ struct Widget {
     form: Form<PipelineState>,
     table: Element,
     verdict: Element,
+    guess: GuessBox,
     view: Player,
     /// The last measured pipeline run, kept for the comparison's table.
     measured: Option<f64>,
@@ -63,6 +65,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
         .child(el("tbody"))
         .build();
     let verdict = el("p").class("cvp-verdict").attr("aria-live", "polite").build();
+    let guess = GuessBox::new(&ASK);
     let shell = Shell::mount(
         root,
         &runner,
@@ -74,9 +77,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
                 Button { action: "run", text: "Run the pipeline", role: Role::Primary },
                 Button { action: "compare", text: "Compare: one loop, one parallel map", role: Role::Start },
             ],
-            head: vec![form.element().clone()],
+            head: vec![form.element().clone(), guess.controls()],
             between: vec![],
-            body: vec![verdict.clone(), table.clone(), view.element()],
+            body: vec![verdict.clone(), guess.said(), table.clone(), view.element()],
         },
         "Starting the workers…",
     );
@@ -89,6 +92,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: PipelineState, n
         form,
         table,
         verdict,
+        guess,
         view,
         measured: None,
     }));
@@ -141,6 +145,10 @@ fn start(widget: &Rc<RefCell<Widget>>, compare: bool) {
             w.shell.say(&why);
             return;
         }
+        // The comparison reuses a measured pipeline run, which already scored the guess.
+        if !(compare && w.measured.is_some()) {
+            w.guess.take();
+        }
         w.shell.set_stage(Stage::Running);
         (w.shell.clone(), spec)
     };
@@ -170,6 +178,7 @@ async fn run_pipeline(widget: &Rc<RefCell<Widget>>, spec: Spec) -> Result<(), St
     toggle_attr(&w.view.element(), "hidden", false);
     w.view.load(vec![ideal, trace], None);
     rows(&w, &[("the pipeline", ms)], spec.items);
+    w.guess.reveal(outcome(&spec, ms));
     crate::embedder::post(&ToEmbedder::pipeline(&spec, ms, None, None));
     Ok(())
 }
@@ -184,7 +193,9 @@ async fn run_compare(widget: &Rc<RefCell<Widget>>, spec: Spec) -> Result<(), Str
         Some(ms) => ms,
         None => {
             shell.say("Running the pipeline…");
-            runner.pipeline_to_end(spec).await?.makespan
+            let ms = runner.pipeline_to_end(spec).await?.makespan;
+            widget.borrow().guess.reveal(outcome(&spec, ms));
+            ms
         }
     };
     let flat = |strategy: Strategy| {

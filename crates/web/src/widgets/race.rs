@@ -4,6 +4,7 @@
 //! are `cvp_model::race`'s; this module runs the three and writes what they said.
 
 use super::form::Form;
+use super::guess::GuessBox;
 use super::kit::{Button, Layout, Role, Shell};
 use crate::address::Host;
 use crate::client::Runner;
@@ -25,6 +26,7 @@ struct Widget {
     form: Form<RaceState>,
     table: Element,
     verdict: Element,
+    guess: GuessBox,
 }
 
 /// Mounts the race into `root`, showing `state`, hosted as `host`.
@@ -46,6 +48,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RaceState, notic
         .build();
     let verdict = el("div").class("cvp-verdict").attr("aria-live", "polite").build();
     let refusal = el("p").class("cvp-isolation").attr("hidden", "").build();
+    let guess = GuessBox::new(&race::ASK);
     let shell = Shell::mount(
         root,
         &runner,
@@ -54,14 +57,14 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: RaceState, notic
             title: TITLE,
             host: &host,
             buttons: &[Button { action: "run", text: "Run the race", role: Role::Primary }],
-            head: vec![form.element().clone()],
+            head: vec![form.element().clone(), guess.controls()],
             between: vec![],
-            body: vec![refusal.clone(), table.clone(), verdict.clone()],
+            body: vec![refusal.clone(), table.clone(), verdict.clone(), guess.said()],
         },
         "Starting the threads…",
     );
     shell.tell(&notices);
-    let widget = Rc::new(RefCell::new(Widget { shell: shell.clone(), form, table, verdict }));
+    let widget = Rc::new(RefCell::new(Widget { shell: shell.clone(), form, table, verdict, guess }));
     let weak = Rc::downgrade(&widget);
     let share = shell.share(host, TITLE, move || {
         let state = weak.upgrade().map_or(state, |w| w.borrow().form.state());
@@ -112,6 +115,7 @@ fn start(widget: &Rc<RefCell<Widget>>) {
         }
         // The form told what it changed as it changed it; a run starts with a clean list.
         w.shell.tell(&[]);
+        w.guess.take();
         w.shell.set_stage(Stage::Running);
         (w.shell.clone(), w.form.state())
     };
@@ -155,6 +159,9 @@ async fn run_all(
         shell.say(&format!("Running: {}…", method.label().to_lowercase()));
         let counted = shell.runner().race_to_end(state.race(method)).await?;
         show(&widget.borrow(), &counted);
+        if method == Method::Racy {
+            widget.borrow().guess.reveal(race::outcome(&counted));
+        }
         runs.push(counted);
     }
     let w = widget.borrow();

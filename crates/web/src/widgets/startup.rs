@@ -4,6 +4,7 @@
 //! to pay off. The plan and the break-even are `cvp_model::startup`'s.
 
 use super::form::Form;
+use super::guess::GuessBox;
 use super::kit::{time_cell, Button, Layout, Role, Shell};
 use crate::address::Host;
 use crate::canvas::Canvas;
@@ -13,7 +14,7 @@ use crate::worker::protocol::Capabilities;
 use cvp_model::embed::ToEmbedder;
 use cvp_model::query::Notice;
 use cvp_model::stage::Stage;
-use cvp_model::startup::{best_break_even, ready, Experiment, Point};
+use cvp_model::startup::{best_break_even, forecast_speedup, outcome, ready, Experiment, Point, ASK};
 use cvp_model::state::{StartupState, WidgetState};
 use cvp_scene::prose::startup_verdict;
 use cvp_scene::{format_duration, startup_chart, StartupPoint};
@@ -31,6 +32,7 @@ struct Widget {
     table: Element,
     chart: Canvas,
     verdict: Element,
+    guess: GuessBox,
 }
 
 /// Mounts the experiment into `root`, showing `state`, hosted as `host`.
@@ -61,6 +63,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
         .child(el("tbody"))
         .build();
     let verdict = el("p").class("cvp-verdict").attr("aria-live", "polite").build();
+    let guess = GuessBox::new(&ASK);
     let shell = Shell::mount(
         root,
         &runner,
@@ -69,9 +72,9 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
             title: TITLE,
             host: &host,
             buttons: &[Button { action: "run", text: "Run the experiment", role: Role::Primary }],
-            head: vec![form.element().clone()],
+            head: vec![form.element().clone(), guess.controls()],
             between: vec![],
-            body: vec![table.clone(), chart.into(), verdict.clone()],
+            body: vec![table.clone(), chart.into(), verdict.clone(), guess.said()],
         },
         "Starting the workers…",
     );
@@ -83,6 +86,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
         table,
         chart: canvas,
         verdict,
+        guess,
     }));
     let weak = Rc::downgrade(&widget);
     let share = shell.share(host, TITLE, move || {
@@ -123,6 +127,7 @@ fn start(widget: &Rc<RefCell<Widget>>) {
         }
         // The form told what it changed as it changed it; a run starts with a clean list.
         w.shell.tell(&[]);
+        w.guess.take();
         w.shell.set_stage(Stage::Running);
         (w.shell.clone(), caps, w.form.state())
     };
@@ -143,13 +148,19 @@ async fn experiment(widget: &Rc<RefCell<Widget>>, caps: Capabilities, work_ms: f
     let shell = widget.borrow().shell.clone();
     let runner = shell.runner().clone();
     let mut experiment = Experiment::new(work_ms, &caps);
+    // Forecast before the first run, from the calibration alone.
+    let forecast = caps.calibration.map(|cal| forecast_speedup(work_ms, &cal));
     let mut runs = 0;
     while let Some((step, job)) = experiment.next() {
         shell.say(&step.doing());
         let trace = runner.run_to_end(job).await?;
         runs += 1;
         if experiment.record(&trace) {
-            show(&widget.borrow(), experiment.points());
+            let w = widget.borrow();
+            show(&w, experiment.points());
+            if let Some(o) = outcome(experiment.points(), caps.hardware_threads, forecast) {
+                w.guess.reveal(o);
+            }
         }
     }
     let w = widget.borrow();
