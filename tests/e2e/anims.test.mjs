@@ -13,7 +13,7 @@ const SHOTS = join(TESTS, "artifacts", "anims");
 
 const PRESETS = [
   "single-load", "single-render", "sync-4x4", "threads-4x4", "async-4x4", "compare-4x4",
-  "real-io", "real-cpu", "real-mixed", "big-16x16",
+  "permits", "real-io", "real-cpu", "real-mixed", "big-16x16",
 ];
 
 /// Moves a widget's player to `fraction` of its run through the scrub control.
@@ -48,6 +48,22 @@ test("every animation draws its start, middle and end, and they differ", limit(1
       assert.notEqual(start.hash, end.hash, `${key}: the end differs from the start`);
       assert.notEqual(middle.hash, end.hash, `${key}: the middle differs from the end`);
     }
+  });
+});
+
+test("the two permits (Figure 9): each panel announced by its own title, 17 s against 20 s as the essay says", limit(), async () => {
+  await withPage(env, env.urls.CVP_SITE_ISOLATED, async (page) => {
+    const widget = page.locator('[data-widget=anim][data-preset="permits"]');
+    await widget.scrollIntoViewIfNeeded();
+    await widget.locator(".cvp-panels").focus();
+    await page.keyboard.press("End");
+    assert.equal(
+      await widget.locator(".cvp-live").textContent(),
+      "4 coroutines, a pixel each: 16 pixels in 17.0 s, CPU busy 94%. 4 permits, around each load: 16 pixels in 20.0 s, CPU busy 80%.",
+    );
+    const essay = await page.locator("p:has(> a[href='#permits'])").textContent();
+    assert.match(essay, /sixteen renders, 17 s\./);
+    assert.match(essay, /idle through a whole load: 20 s\./);
   });
 });
 

@@ -21,7 +21,7 @@ const GLOSSARY = [
 ];
 const WIDGET_IDS = [
   "fib", "fetch", "single-load", "single-render", "sync-4x4", "threads-4x4", "async-4x4", "compare-4x4",
-  "real-io", "real-cpu", "real-mixed", "big-16x16", "race", "startup", "pipeline", "sandbox",
+  "permits", "real-io", "real-cpu", "real-mixed", "big-16x16", "race", "startup", "pipeline", "sandbox",
 ];
 const H2_IDS = ["experiment", "pixels", "real-world", "which", "python", "start-up", "structure", "your-own", "embed", "browser"];
 

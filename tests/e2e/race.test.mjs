@@ -1,4 +1,4 @@
-// The race (embed.html?widget=race, and Figure 13 on the page): threads add to one counter
+// The race (embed.html?widget=race, and Figure 14 on the page): threads add to one counter
 // with a separate load and store, an atomic add and a lock. Embedded in an isolated page it
 // runs all three, posts one cvp:result, and writes a sentence for each from what it measured:
 // the racy count never above the total, the atomic add and the lock exactly the total. Where
@@ -61,7 +61,7 @@ test("race, embedded in an isolated page: three ways run, none lost but by the r
   });
 });
 
-test("race on the page (Figure 13): the button runs it and the sentences follow the run", limit(180), async () => {
+test("race on the page (Figure 14): the button runs it and the sentences follow the run", limit(180), async () => {
   await withPage(env, `${env.urls.CVP_SITE_ISOLATED}?race.increments=200000#race`, async (page) => {
     const w = page.locator("#race");
     await waitState(w, ["ready"], { timeout: 60_000, what: "the race" });

@@ -21,7 +21,7 @@ const env = setup();
 /// reader, the forecasts and the widget kit grew the wasm the same day; issue 21's cuts
 /// (immediate-abort panics, the worker protocol's messages externally tagged, the scripts
 /// minified) took about 17 KB brotli and 25 KB gzip off: 296.1 KB brotli and 359.9 KB gzip
-/// measured after both (the wasm 260.4 KB brotli of it). The race (Figure 13: its model,
+/// measured after both (the wasm 260.4 KB brotli of it). The race (Figure 14: its model,
 /// widget and runner parts) then added 17.4 KB gzip to the wasm. All merged (2026-12-04,
 /// 12:05 UTC): 314.0 KB brotli and 383.3 KB gzip, the wasm 274.1 KB brotli. The budgets are
 /// those plus a little room (docs/BENCHMARKS.md); issue 21's targets (220 and 180 KB brotli)

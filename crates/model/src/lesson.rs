@@ -285,7 +285,7 @@ mod tests {
         let ms: Vec<f64> = preset.simulate(s.seed).iter().map(|(_, t)| t.makespan).collect();
         let slowest = tasks.iter().map(|t| t.load + t.render).fold(0.0, f64::max);
         let all: f64 = tasks.iter().map(|t| t.load + t.render).sum();
-        assert_eq!(preset.panels.iter().map(|p| p.1).collect::<Vec<_>>(), [Sync, Threads, Async]);
+        assert_eq!(preset.panels.iter().map(|p| p.strategy).collect::<Vec<_>>(), [Sync, Threads, Async]);
         assert!(close(ms[1], slowest), "threads end with the slowest pixel: {ms:?}");
         assert!(ms[1] < ms[2] && ms[2] < ms[0], "{ms:?}");
         assert!(close(ms[0], all));
@@ -298,7 +298,7 @@ mod tests {
         let renders: f64 = preset.workload(s.seed).draw().iter().map(|t| t.load + t.render).sum();
         let traces = preset.simulate(s.seed);
         let (threads, coroutines) = (traces[0].1.makespan, traces[1].1.makespan);
-        assert_eq!((preset.panels[0].1, preset.panels[1].1), (Threads, Async));
+        assert_eq!((preset.panels[0].strategy, preset.panels[1].strategy), (Threads, Async));
         assert!(close(coroutines, renders), "{coroutines} vs {renders}");
         assert!(threads < coroutines / 4.0, "{threads} vs {coroutines}");
     }

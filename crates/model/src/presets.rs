@@ -19,8 +19,32 @@ pub struct Preset {
     pub mix: Mix,
     /// Fixed durations (the post's single-pixel demos) instead of the usual ranges.
     pub fixed_ms: Option<f64>,
-    /// The compared panels: (label, strategy, most workers at once; `None` = ideal).
-    pub panels: &'static [(&'static str, Strategy, Option<u32>)],
+    /// The compared panels.
+    pub panels: &'static [Compared],
+}
+
+/// One panel of a preset: its label and how its strategy is configured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Compared {
+    /// Its label.
+    pub label: &'static str,
+    /// The strategy.
+    pub strategy: Strategy,
+    /// Most workers (or coroutines) at once; `None` is the ideal world.
+    pub workers: Option<u32>,
+    /// Coroutines only: the limit is a semaphore around each load, not coroutines that each
+    /// keep a place through a whole pixel ([`SimConfig::semaphore`]).
+    pub semaphore: bool,
+}
+
+/// A panel of `strategy` with as many workers as it likes.
+const fn ideal(label: &'static str, strategy: Strategy) -> Compared {
+    Compared { label, strategy, workers: None, semaphore: false }
+}
+
+/// A panel of `strategy` with at most `n` workers at once.
+const fn at_most(label: &'static str, strategy: Strategy, n: u32) -> Compared {
+    Compared { label, strategy, workers: Some(n), semaphore: false }
 }
 
 use Strategy::{Async, Sync, Threads};
@@ -33,7 +57,7 @@ pub const PRESETS: &[Preset] = &[
         side: 1,
         mix: Mix::IoOnly,
         fixed_ms: Some(4000.0),
-        panels: &[("Load", Sync, None)],
+        panels: &[ideal("Load", Sync)],
     },
     Preset {
         key: "single-render",
@@ -41,7 +65,7 @@ pub const PRESETS: &[Preset] = &[
         side: 1,
         mix: Mix::CpuOnly,
         fixed_ms: Some(4000.0),
-        panels: &[("Render", Sync, None)],
+        panels: &[ideal("Render", Sync)],
     },
     Preset {
         key: "sync-4x4",
@@ -49,7 +73,7 @@ pub const PRESETS: &[Preset] = &[
         side: 4,
         mix: Mix::Mixed,
         fixed_ms: None,
-        panels: &[("Synchronous", Sync, None)],
+        panels: &[ideal("Synchronous", Sync)],
     },
     Preset {
         key: "threads-4x4",
@@ -57,7 +81,7 @@ pub const PRESETS: &[Preset] = &[
         side: 4,
         mix: Mix::Mixed,
         fixed_ms: None,
-        panels: &[("Threads", Threads, None)],
+        panels: &[ideal("Threads", Threads)],
     },
     Preset {
         key: "async-4x4",
@@ -65,7 +89,7 @@ pub const PRESETS: &[Preset] = &[
         side: 4,
         mix: Mix::Mixed,
         fixed_ms: None,
-        panels: &[("Coroutines", Async, None)],
+        panels: &[ideal("Coroutines", Async)],
     },
     Preset {
         key: "compare-4x4",
@@ -73,7 +97,23 @@ pub const PRESETS: &[Preset] = &[
         side: 4,
         mix: Mix::Mixed,
         fixed_ms: None,
-        panels: &[("Synchronous", Sync, None), ("Threads", Threads, None), ("Coroutines", Async, None)],
+        panels: &[ideal("Synchronous", Sync), ideal("Threads", Threads), ideal("Coroutines", Async)],
+    },
+    Preset {
+        key: "permits",
+        title: "Four at a time, every load and render 1 s: places kept, or permits around the load",
+        side: 4,
+        mix: Mix::Mixed,
+        fixed_ms: Some(1000.0),
+        panels: &[
+            at_most("4 coroutines, a pixel each", Async, 4),
+            Compared {
+                label: "4 permits, around each load",
+                strategy: Async,
+                workers: Some(4),
+                semaphore: true,
+            },
+        ],
     },
     Preset {
         key: "real-io",
@@ -81,7 +121,7 @@ pub const PRESETS: &[Preset] = &[
         side: 4,
         mix: Mix::IoOnly,
         fixed_ms: None,
-        panels: &[("Threads, 8", Threads, Some(8)), ("Coroutines, 8", Async, Some(8))],
+        panels: &[at_most("Threads, 8", Threads, 8), at_most("Coroutines, 8", Async, 8)],
     },
     Preset {
         key: "real-cpu",
@@ -89,7 +129,7 @@ pub const PRESETS: &[Preset] = &[
         side: 4,
         mix: Mix::CpuOnly,
         fixed_ms: None,
-        panels: &[("Threads, 8", Threads, Some(8)), ("Coroutines, 8", Async, Some(8))],
+        panels: &[at_most("Threads, 8", Threads, 8), at_most("Coroutines, 8", Async, 8)],
     },
     Preset {
         key: "real-mixed",
@@ -97,7 +137,7 @@ pub const PRESETS: &[Preset] = &[
         side: 4,
         mix: Mix::Mixed,
         fixed_ms: None,
-        panels: &[("Threads, 8", Threads, Some(8)), ("Coroutines, 8", Async, Some(8))],
+        panels: &[at_most("Threads, 8", Threads, 8), at_most("Coroutines, 8", Async, 8)],
     },
     Preset {
         key: "big-16x16",
@@ -105,7 +145,7 @@ pub const PRESETS: &[Preset] = &[
         side: 16,
         mix: Mix::Mixed,
         fixed_ms: None,
-        panels: &[("Threads, 32", Threads, Some(32)), ("Coroutines, 32", Async, Some(32))],
+        panels: &[at_most("Threads, 32", Threads, 32), at_most("Coroutines, 32", Async, 32)],
     },
 ];
 
@@ -129,9 +169,9 @@ impl Preset {
         let tasks = self.workload(seed).draw();
         self.panels
             .iter()
-            .map(|&(label, strategy, workers)| {
-                let cfg = SimConfig::ideal(strategy).with_workers(workers);
-                (label.to_string(), simulate(&tasks, &cfg))
+            .map(|c| {
+                let cfg = SimConfig::ideal(c.strategy).with_workers(c.workers).with_semaphore(c.semaphore);
+                (c.label.to_string(), simulate(&tasks, &cfg))
             })
             .collect()
     }
@@ -180,6 +220,35 @@ mod tests {
         assert!(threads < coroutines && coroutines < sync, "{ms:?}");
         let tasks = Preset::find("compare-4x4").unwrap().workload(3).draw();
         assert_eq!(sync, tasks.iter().map(|t| t.load + t.render).sum::<f64>());
+    }
+
+    #[test]
+    fn permits_around_the_load_leave_the_thread_idle_where_kept_places_do_not() {
+        let permits = Preset::find("permits").unwrap();
+        let traces = permits.simulate(0);
+        let ms: Vec<f64> = traces.iter().map(|(_, t)| t.makespan).collect();
+        // Kept places: one load, then the thread renders all sixteen back to back. Permits:
+        // each round of four renders ends with the thread idle through a whole load.
+        assert_eq!(ms, [17_000.0, 20_000.0]);
+        assert_eq!(
+            traces.iter().map(|(_, t)| t.lanes.len()).collect::<Vec<_>>(),
+            [4, 16],
+            "a coroutine per pixel"
+        );
+        // The post's uneven pixels: the essay's count of seeds where each came first.
+        let uneven = Preset { fixed_ms: None, ..*permits };
+        let (mut ahead, mut tied) = (0, 0);
+        for seed in 0..500 {
+            let t = uneven.simulate(seed);
+            let (kept, semaphore) = (t[0].1.makespan, t[1].1.makespan);
+            ahead += (semaphore < kept) as u32;
+            tied += (semaphore == kept) as u32;
+        }
+        assert_eq!((ahead, tied), (6, 139));
+        assert_eq!(
+            uneven.simulate(0).iter().map(|(_, t)| t.makespan).collect::<Vec<_>>(),
+            [28_900.0, 29_200.0]
+        );
     }
 
     #[test]

@@ -43,4 +43,4 @@ pub use playback::{Playback, Start};
 pub use prepared::{Prepared, TileState};
 pub use shape::{text_width, truncate, Align, Baseline, Color, Picture, Rect, Shape};
 pub use style::Style;
-pub use words::{format_duration, lane_rows, phase_word, summary, LANE_COLUMNS};
+pub use words::{account, format_duration, lane_rows, phase_word, summary, LANE_COLUMNS};

@@ -11,7 +11,7 @@ use crate::dom::{el, listener, Listener, Watch};
 use crate::download;
 use cvp_model::export;
 use cvp_scene::{
-    draw_prepared, format_duration, lane_rows, summary, Layout, Playback, Prepared, Start, Style,
+    account, draw_prepared, format_duration, lane_rows, summary, Layout, Playback, Prepared, Start, Style,
     LANE_COLUMNS,
 };
 use std::cell::RefCell;
@@ -438,8 +438,9 @@ impl Player {
             inner
                 .panels
                 .iter()
-                .filter_map(|p| p.prepared.as_ref())
-                .map(|p| summary(p.trace(), inner.noun) + ".")
+                .filter_map(|p| Some((&p.title, p.prepared.as_ref()?)))
+                // Each panel by its own title: two panels may run one strategy two ways.
+                .map(|(title, p)| format!("{title}: {}.", account(p.trace(), inner.noun)))
                 .collect::<Vec<_>>()
                 .join(" ")
         } else {
