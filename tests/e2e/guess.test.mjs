@@ -27,6 +27,11 @@ test("start-up: the guess of two fresh workers' speedup is scored against N = 2 
     const w = page.locator("section[data-widget=startup]");
     await waitReady(w, "the start-up widget");
     assert.equal(await said(w), "", "nothing to say before a run");
+    // The forecast is on the page before anything runs, from the calibration alone.
+    const before = (await w.locator(".cvp-forecast").textContent()) ?? "";
+    assert.match(before, /^Forecast, from the calibration \(a fresh worker started in [\d.]+ m?s; \d+ hardware threads\): for 80 ms of work, one thread/, before);
+    const forecast = /two fresh workers [\d.]+ m?s, (\d+\.\d\d)× as fast/.exec(before)?.[1];
+    assert.ok(forecast, before);
     await guess(w, "startup", 2, "cores");
     await clickAndFinish(w, "run", { timeout: 150_000, what: "the experiment" });
     const cell = (col) => w.locator(`tbody tr[data-n="2"] td[data-col=${col}]`).getAttribute("data-ms").then(Number);
@@ -35,7 +40,7 @@ test("start-up: the guess of two fresh workers' speedup is scored against N = 2 
     assert.ok(text.startsWith("You guessed two fresh workers would be 2.00× as fast as one thread, because the two split the work over two cores;"), text);
     assert.ok(text.includes(`your machine measured ${measured.toFixed(2)}×`), `the measurement is N = 2's: ${measured} in ${text}`);
     assert.ok(text.includes(pctOff(2, measured)), `scored against the measurement: ${text}`);
-    assert.match(text, /the forecast said \d+\.\d\d×, and/, "the calibration's forecast stands beside it");
+    assert.ok(text.includes(`the forecast said ${forecast}×, and`), `the forecast shown before the run stands beside it: ${text}`);
     assert.match(text, /(bears out your reason|points to another reason)/);
     // Changed after the run: shown, not scored.
     await guess(w, "startup", 1.3, "cores");

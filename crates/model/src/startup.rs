@@ -97,11 +97,32 @@ pub const ASK: Ask = Ask {
     no_forecast: "The runner could not time its calibration here, so there is no forecast.",
 };
 
-/// The forecast of [`ASK`]'s number for `work_ms`: one thread's forecast time over two fresh
-/// workers', from the calibration alone (one worker's start-up, the cores).
-pub fn forecast_speedup(work_ms: f64, cal: &Calibration) -> f64 {
-    forecast(&one_thread(work_ms), cal).makespan
-        / forecast(&fresh_workers(work_ms, GUESS_N), cal).makespan.max(1e-9)
+/// What the calibration alone (one fresh worker's start-up, the hardware threads) forecasts
+/// for `work_ms`, before the experiment runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Forecast {
+    /// One thread doing all of it (ms).
+    pub one_ms: f64,
+    /// Two fresh workers, start-up included (ms).
+    pub two_ms: f64,
+    /// The work size above which two fresh workers pay off; `None` on one core.
+    pub break_even_ms: Option<f64>,
+}
+
+impl Forecast {
+    /// The forecast for `work_ms` on the machine `cal` measured.
+    pub fn new(work_ms: f64, cal: &Calibration) -> Forecast {
+        Forecast {
+            one_ms: forecast(&one_thread(work_ms), cal).makespan,
+            two_ms: forecast(&fresh_workers(work_ms, GUESS_N), cal).makespan,
+            break_even_ms: break_even_ms(cal.worker_start_ms, GUESS_N, cal.hardware_threads),
+        }
+    }
+
+    /// [`ASK`]'s number as forecast: one thread's time over two fresh workers'.
+    pub fn speedup(&self) -> f64 {
+        self.one_ms / self.two_ms.max(1e-9)
+    }
 }
 
 /// What the experiment gave to score [`ASK`]'s guess against: the speedup of two fresh
@@ -369,13 +390,15 @@ mod tests {
             hardware_threads: 2,
             pool_threads: 2,
         };
+        let f = Forecast::new(300.0, &cal);
+        assert!((f.one_ms - 300.0).abs() < 1.0 && (f.two_ms - 220.0).abs() < 3.0, "{f:?}");
+        assert!((f.speedup() - 300.0 / 220.0).abs() < 0.02, "{f:?}");
+        assert_eq!(f.break_even_ms, Some(140.0), "70 / (1 − 1/2)");
+        let one_core = Forecast::new(300.0, &Calibration { hardware_threads: 1, ..cal });
         assert!(
-            (forecast_speedup(300.0, &cal) - 300.0 / 220.0).abs() < 0.02,
-            "{}",
-            forecast_speedup(300.0, &cal)
+            one_core.speedup() < 1.0 && one_core.break_even_ms.is_none(),
+            "on one core start-up is all cost"
         );
-        let one_core = Calibration { hardware_threads: 1, ..cal };
-        assert!(forecast_speedup(300.0, &one_core) < 1.0, "on one core start-up is all cost");
     }
 
     #[test]

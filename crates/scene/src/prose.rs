@@ -337,6 +337,25 @@ pub fn startup_verdict(best: Option<(u32, f64)>, work_ms: f64) -> String {
     }
 }
 
+/// The start-up experiment's forecast, before it runs, from the calibration `cal` (what a
+/// fresh worker took to start, the hardware threads) for `work_ms`.
+pub fn startup_forecast(f: &cvp_model::startup::Forecast, cal: &Calibration, work_ms: f64) -> String {
+    let pays = match f.break_even_ms {
+        Some(ms) => format!("they pay off above about {} of work", format_duration(ms)),
+        None => "on one hardware thread they never pay off".to_string(),
+    };
+    format!(
+        "Forecast, from the calibration (a fresh worker started in {}; {} hardware threads): for {} of work, \
+         one thread {}, two fresh workers {}, {} as fast; {pays}.",
+        format_duration(cal.worker_start_ms),
+        cal.hardware_threads,
+        format_duration(work_ms),
+        format_duration(f.one_ms),
+        format_duration(f.two_ms),
+        times(f.speedup()),
+    )
+}
+
 /// What the simulator says of a pipeline before it runs: its bottleneck and the
 /// throughput that allows.
 pub fn pipeline_bottleneck(spec: &Spec) -> String {
@@ -546,6 +565,26 @@ mod tests {
 
     fn pick(first: Strategy) -> Guess {
         Guess { first: Some(first), ..Guess::default() }
+    }
+
+    #[test]
+    fn the_start_up_forecast_says_what_it_rests_on() {
+        let cal = Calibration {
+            fib_call_ms: 1e-5,
+            worker_start_ms: 70.0,
+            handoff_ms: 0.0,
+            lock_switch_ms: 0.0,
+            hardware_threads: 2,
+            pool_threads: 2,
+        };
+        let f = cvp_model::startup::Forecast { one_ms: 300.0, two_ms: 220.0, break_even_ms: Some(140.0) };
+        assert_eq!(
+            startup_forecast(&f, &cal, 300.0),
+            "Forecast, from the calibration (a fresh worker started in 70 ms; 2 hardware threads): for 300 ms of \
+             work, one thread 300 ms, two fresh workers 220 ms, 1.36× as fast; they pay off above about 140 ms of work."
+        );
+        let one = cvp_model::startup::Forecast { break_even_ms: None, ..f };
+        assert!(startup_forecast(&one, &cal, 300.0).ends_with("on one hardware thread they never pay off."));
     }
 
     #[test]

@@ -14,9 +14,9 @@ use crate::worker::protocol::Capabilities;
 use cvp_model::embed::ToEmbedder;
 use cvp_model::query::Notice;
 use cvp_model::stage::Stage;
-use cvp_model::startup::{best_break_even, forecast_speedup, outcome, ready, Experiment, Point, ASK};
+use cvp_model::startup::{best_break_even, outcome, ready, Experiment, Forecast, Point, ASK};
 use cvp_model::state::{StartupState, WidgetState};
-use cvp_scene::prose::startup_verdict;
+use cvp_scene::prose::{startup_forecast, startup_verdict};
 use cvp_scene::{format_duration, startup_chart, StartupPoint};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -33,6 +33,22 @@ struct Widget {
     chart: Canvas,
     verdict: Element,
     guess: GuessBox,
+    /// Under the buttons: the calibration's forecast for the form's work, before it runs.
+    forecast_line: Element,
+}
+
+impl Widget {
+    /// Shows the forecast for the form's work, once the runner has calibrated.
+    fn show_forecast(&self) {
+        let Some(cal) = self.caps.as_ref().and_then(|c| c.calibration) else { return };
+        let work_ms = self.form.state().work_ms;
+        self.forecast_line.set_text_content(Some(&startup_forecast(
+            &Forecast::new(work_ms, &cal),
+            &cal,
+            work_ms,
+        )));
+        crate::dom::toggle_attr(&self.forecast_line, "hidden", false);
+    }
 }
 
 /// Mounts the experiment into `root`, showing `state`, hosted as `host`.
@@ -64,6 +80,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
         .build();
     let verdict = el("p").class("cvp-verdict").attr("aria-live", "polite").build();
     let guess = GuessBox::new(&ASK);
+    let forecast_line = el("p").class("cvp-forecast").attr("hidden", "").build();
     let shell = Shell::mount(
         root,
         &runner,
@@ -73,7 +90,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
             host: &host,
             buttons: &[Button { action: "run", text: "Run the experiment", role: Role::Primary }],
             head: vec![form.element().clone(), guess.controls()],
-            between: vec![],
+            between: vec![forecast_line.clone()],
             body: vec![table.clone(), chart.into(), verdict.clone(), guess.said()],
         },
         "Starting the workers…",
@@ -87,6 +104,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
         chart: canvas,
         verdict,
         guess,
+        forecast_line,
     }));
     let weak = Rc::downgrade(&widget);
     let share = shell.share(host, TITLE, move || {
@@ -94,9 +112,13 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
         WidgetState::Startup(StartupState { autorun: false, ..state })
     });
     {
-        let shell = shell.clone();
+        let w = Rc::downgrade(&widget);
         widget.borrow().form.on_change(move |_, told| {
-            shell.tell(&told);
+            if let Some(w) = w.upgrade() {
+                let w = w.borrow();
+                w.shell.tell(&told);
+                w.show_forecast();
+            }
             share.changed();
         });
     }
@@ -111,6 +133,7 @@ pub fn mount(root: &Element, runner: Runner, host: Host, state: StartupState, no
             w.caps = Some(r.clone());
             w.shell.set_stage(Stage::Ready);
             w.shell.say(&ready(r));
+            w.show_forecast();
         }
         if state.autorun {
             start(&ready_widget);
@@ -149,7 +172,7 @@ async fn experiment(widget: &Rc<RefCell<Widget>>, caps: Capabilities, work_ms: f
     let runner = shell.runner().clone();
     let mut experiment = Experiment::new(work_ms, &caps);
     // Forecast before the first run, from the calibration alone.
-    let forecast = caps.calibration.map(|cal| forecast_speedup(work_ms, &cal));
+    let forecast = caps.calibration.map(|cal| Forecast::new(work_ms, &cal).speedup());
     let mut runs = 0;
     while let Some((step, job)) = experiment.next() {
         shell.say(&step.doing());
