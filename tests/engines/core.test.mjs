@@ -258,6 +258,25 @@ test(`${ENGINE}: the pipeline, the start-up experiment and the race run`, limit(
   }
 });
 
+test(`${ENGINE}: on a narrow screen, the longest reason picked in a guess does not widen the page`, limit(), async () => {
+  // WebKit counted a narrowed select's whole option text as the page's width (style.css).
+  const page = await engine.open(`${urls.CVP_SITE_ISOLATED}embed.html?widget=race`, { width: 400, height: 900 });
+  try {
+    await ready(page, "section[data-widget=race]");
+    const widths = await page.evaluate(() => {
+      const select = document.querySelector("select[name=why-race]");
+      const longest = [...select.options].reduce((a, b) => (b.text.length > a.text.length ? b : a));
+      select.value = longest.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      return { page: document.documentElement.scrollWidth, screen: innerWidth, picked: select.value };
+    });
+    assert.equal(widths.picked, "interleave");
+    assert.ok(widths.page <= widths.screen, `${ENGINE}: the page is ${widths.page} px wide on a ${widths.screen} px screen`);
+  } finally {
+    await page.close().catch(() => {});
+  }
+});
+
 test(`${ENGINE}: an animation plays in view, and with reduced motion shows its last frame, still`, limit(), async () => {
   const sel = '[data-widget=anim][data-preset="real-mixed"]';
   const label = (page) => page.evaluate((sel) => document.querySelector(`${sel} [data-action=play]`)?.getAttribute("aria-label"), sel);

@@ -194,6 +194,8 @@ pub struct Ask {
     pub forecast_name: &'static str,
     /// Why there is no forecast, when there is none.
     pub no_forecast: &'static str,
+    /// What the reveal says when the run settles none of the reasons.
+    pub unsettled: &'static str,
 }
 
 /// What the reader entered: a number and the index of a reason in [`Ask::reasons`].
@@ -212,8 +214,9 @@ pub struct Outcome {
     pub measured: f64,
     /// The forecast made before the run, where one could be made.
     pub forecast: Option<f64>,
-    /// The reason (index in [`Ask::reasons`]) that the run supports.
-    pub supported: usize,
+    /// The reason (index in [`Ask::reasons`]) that the run supports; `None` when it settles
+    /// none of them (then [`Ask::unsettled`] says why).
+    pub supported: Option<usize>,
 }
 
 /// A number set beside the forecast and the measurement.
@@ -280,6 +283,7 @@ mod tests {
         reasons: &[Choice { key: "a", words: "a" }, Choice { key: "b", words: "b" }],
         forecast_name: "the forecast",
         no_forecast: "none",
+        unsettled: "",
     };
 
     #[test]
@@ -287,7 +291,7 @@ mod tests {
         assert_eq!(ASK.number(200.0, "b"), Number { value: Some(200.0), reason: Some(1) });
         assert_eq!(ASK.number(0.5, "c"), Number::default(), "below the range, and no such reason");
         assert_eq!(ASK.number(f64::NAN, "").value, None);
-        let outcome = Outcome { measured: 250.0, forecast: Some(240.0), supported: 0 };
+        let outcome = Outcome { measured: 250.0, forecast: Some(240.0), supported: Some(0) };
         let s = ASK.score(&ASK.number(200.0, "a"), &outcome).unwrap();
         assert!((s.guess_off - 0.2).abs() < 1e-12 && s.close);
         assert!((s.forecast_off.unwrap() - 0.04).abs() < 1e-12);
@@ -295,7 +299,7 @@ mod tests {
         assert_eq!(ASK.score(&Number::default(), &outcome), None);
         // A share is off by points, so a guess of none against none is exact.
         let share = Ask { unit: Unit::Percent, min: 0.0, max: 100.0, ..ASK };
-        let none = Outcome { measured: 0.0, forecast: None, supported: 1 };
+        let none = Outcome { measured: 0.0, forecast: None, supported: Some(1) };
         assert_eq!(share.score(&share.number(0.0, "b"), &none).unwrap().guess_off, 0.0);
         let s = share.score(&share.number(30.0, "a"), &Outcome { measured: 18.0, ..none }).unwrap();
         assert!((s.guess_off - 12.0).abs() < 1e-12 && !s.close && s.forecast_off.is_none());

@@ -134,17 +134,22 @@ pub const ASK: Ask = Ask {
     ],
     forecast_name: "the simulator's ideal",
     no_forecast: "",
+    unsettled: "The run settles none of the reasons: its time is within a quarter of none of the three \
+                rules, so something the simulator's ideal leaves out, such as the browser's timers or \
+                the machine's other work, slowed it.",
 };
 
 /// What a measured run of `spec` gave to score [`ASK`]'s guess against: its time, the
 /// simulator's ideal (drawn before the run), and the reason whose rule comes nearest the
 /// measurement: the ideal run, where the bottleneck sets the pace; one page after another
-/// (every page's stages added up); or every page at once (one page's stages).
+/// (every page's stages added up); or every page at once (one page's stages). None when the
+/// nearest is more than a quarter away.
 pub fn outcome(spec: &Spec, measured_ms: f64) -> Outcome {
     let ideal = simulate(spec).makespan;
     let rules = [ideal, spec.items as f64 * spec.item_ms(), spec.item_ms()];
     let far = |rule: f64| (measured_ms.max(1e-9) / rule.max(1e-9)).ln().abs();
-    let supported = (0..rules.len()).min_by(|&a, &b| far(rules[a]).total_cmp(&far(rules[b]))).unwrap_or(0);
+    let nearest = (0..rules.len()).min_by(|&a, &b| far(rules[a]).total_cmp(&far(rules[b])));
+    let supported = nearest.filter(|&i| far(rules[i]) <= 1.25f64.ln());
     Outcome { measured: measured_ms, forecast: Some(ideal), supported }
 }
 
@@ -319,11 +324,13 @@ mod tests {
     fn the_guess_names_the_rule_nearest_the_measured_time() {
         let s = spec(40, 4, 2, 4, 40.0);
         let ideal = simulate(&s).makespan;
-        let key = |ms: f64| ASK.reasons[outcome(&s, ms).supported].key;
+        let key = |ms: f64| outcome(&s, ms).supported.map_or("none", |i| ASK.reasons[i].key);
         assert_eq!(outcome(&s, 1.1 * ideal).forecast, Some(ideal));
         assert_eq!(key(1.1 * ideal), "pace");
         assert_eq!(key(0.95 * 40.0 * s.item_ms()), "serial", "as slow as one page after another");
         assert_eq!(key(s.item_ms()), "together");
+        // Halfway (in ratio) between the ideal and one page after another: neither rule.
+        assert_eq!(key((ideal * 40.0 * s.item_ms()).sqrt()), "none");
         assert!(ideal > 2.0 * s.item_ms() && ideal < 0.5 * 40.0 * s.item_ms(), "the three rules differ here");
     }
 

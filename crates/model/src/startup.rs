@@ -95,6 +95,7 @@ pub const ASK: Ask = Ask {
     ],
     forecast_name: "the forecast",
     no_forecast: "The runner could not time its calibration here, so there is no forecast.",
+    unsettled: "",
 };
 
 /// What the calibration alone (one fresh worker's start-up, the hardware threads) forecasts
@@ -139,7 +140,7 @@ pub fn outcome(points: &[Point], cores: u32, forecast: Option<f64>) -> Option<Ou
     } else {
         ASK.reason("startup")
     };
-    Some(Outcome { measured, forecast, supported: supported.expect("the ask offers it") })
+    Some(Outcome { measured, forecast, supported })
 }
 
 /// One run of the experiment.
@@ -377,9 +378,15 @@ mod tests {
         let points = [point(1, 370.0), point(2, 200.0), point(3, 150.0)];
         let o = outcome(&points, 2, Some(1.4)).unwrap();
         assert_eq!((o.measured, o.forecast), (1.5, Some(1.4)));
-        assert_eq!(ASK.reasons[o.supported].key, "cores");
-        assert_eq!(ASK.reasons[outcome(&[point(2, 290.0)], 2, None).unwrap().supported].key, "startup");
-        assert_eq!(ASK.reasons[outcome(&[point(2, 360.0)], 1, None).unwrap().supported].key, "turns");
+        assert_eq!(ASK.reasons[o.supported.unwrap()].key, "cores");
+        assert_eq!(
+            ASK.reasons[outcome(&[point(2, 290.0)], 2, None).unwrap().supported.unwrap()].key,
+            "startup"
+        );
+        assert_eq!(
+            ASK.reasons[outcome(&[point(2, 360.0)], 1, None).unwrap().supported.unwrap()].key,
+            "turns"
+        );
         assert_eq!(outcome(&[point(1, 370.0)], 2, None), None, "N = 2 not measured yet");
         // The forecast: 300 ms on one thread against 70 ms to start plus 150 ms each.
         let cal = Calibration {

@@ -309,13 +309,16 @@ pub fn number_reveal(ask: &Ask, guess: &Number, outcome: &Outcome, after_run: bo
         text.push(' ');
         text.push_str(ask.no_forecast);
     }
-    let supported = ask.reasons[outcome.supported].words;
-    match reason {
-        Some(r) if r.words == supported => {
-            text.push_str(&format!(" And the run bears out your reason: {supported}."))
+    match (reason, outcome.supported.and_then(|i| ask.reasons.get(i))) {
+        (Some(r), Some(s)) if r == s => {
+            text.push_str(&format!(" And the run bears out your reason: {}.", s.words))
         }
-        Some(_) => text.push_str(&format!(" The run points to another reason: {supported}.")),
-        None => {}
+        (Some(_), Some(s)) => text.push_str(&format!(" The run points to another reason: {}.", s.words)),
+        (Some(_), None) => {
+            text.push(' ');
+            text.push_str(ask.unsettled);
+        }
+        (None, _) => {}
     }
     Some(text)
 }
@@ -591,7 +594,7 @@ mod tests {
     fn a_widgets_number_is_scored_in_its_unit_beside_its_forecast_or_why_there_is_none() {
         use cvp_model::{pipeline, race, startup};
         let ask = &startup::ASK;
-        let outcome = Outcome { measured: 1.32, forecast: Some(1.36), supported: 0 };
+        let outcome = Outcome { measured: 1.32, forecast: Some(1.36), supported: Some(0) };
         assert_eq!(
             number_reveal(ask, &ask.number(2.0, "cores"), &outcome, false).unwrap(),
             "You guessed two fresh workers would be 2.00× as fast as one thread, because the two split the \
@@ -607,7 +610,7 @@ mod tests {
         );
         // A time, with the simulator's ideal as its forecast and another reason shown.
         let ask = &pipeline::ASK;
-        let outcome = Outcome { measured: 2600.0, forecast: Some(2450.0), supported: 0 };
+        let outcome = Outcome { measured: 2600.0, forecast: Some(2450.0), supported: Some(0) };
         let text = number_reveal(ask, &ask.number(2500.0, "serial"), &outcome, false).unwrap();
         assert!(text.contains("the pipeline would take 2.5 s"), "{text}");
         assert!(text.contains("the simulator's ideal said 2.5 s"), "{text}");
@@ -615,9 +618,12 @@ mod tests {
         assert!(text.ends_with(
             "The run points to another reason: once the pipeline is full, its slowest stage sets the pace."
         ));
+        let unsettled = Outcome { supported: None, ..outcome };
+        let text = number_reveal(ask, &ask.number(2500.0, "serial"), &unsettled, false).unwrap();
+        assert!(text.ends_with(ask.unsettled) && text.contains("6 % off. The run settles none"), "{text}");
         // A share, in points, with no forecast and the reason why.
         let ask = &race::ASK;
-        let outcome = Outcome { measured: 31.4, forecast: None, supported: 0 };
+        let outcome = Outcome { measured: 31.4, forecast: None, supported: Some(0) };
         let text = number_reveal(ask, &ask.number(0.0, "atomic"), &outcome, false).unwrap();
         assert!(text.contains("would lose 0.0 % of the increments"), "{text}");
         assert!(
