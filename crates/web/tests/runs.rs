@@ -417,10 +417,28 @@ async fn the_pipeline_runs_every_item_through_every_stage_as_the_simulator_says(
         .map(|g| g.duration())
         .collect();
     assert!(computed.iter().all(|&ms| ms >= 0.5 * 15.0), "each transform computes its 15 ms: {computed:?}");
+    // Nothing beats the simulator's ideal, which waits exactly and computes on idle cores.
     let ideal = simulate(&spec).makespan;
     assert!(
-        t.makespan >= 0.95 * ideal && t.makespan < 1.5 * ideal + 100.0,
+        t.makespan >= 0.95 * ideal,
         "measured {:.0} ms against the simulator's {ideal:.0} ms",
         t.makespan
     );
+    // A pipeline works on several stages at once; one page after another (its nearest wrong
+    // version) has one stage busy at a time. Counted from the trace, not from the clock, so
+    // a slow or busy machine cannot fail it (one did, at 4.5 times the ideal).
+    let stage_of = |lane: usize| (0..5).rev().find(|&s| lane_of(&spec, s, 0) <= lane).expect("a stage");
+    let mut events: Vec<(f64, usize, i32)> = Vec::new();
+    for (lane, l) in t.lanes.iter().enumerate() {
+        for g in l.segments.iter().filter(|g| g.phase != Phase::Blocked && g.end > g.start) {
+            events.extend([(g.start, stage_of(lane), 1), (g.end, stage_of(lane), -1)]);
+        }
+    }
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+    let (mut busy, mut most) = ([0i32; 5], 0);
+    for (_, stage, d) in events {
+        busy[stage] += d;
+        most = most.max(busy.iter().filter(|&&n| n > 0).count());
+    }
+    assert!(most >= 3, "at most {most} stages were busy at once: the pages went through one at a time");
 }
