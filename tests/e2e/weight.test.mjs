@@ -29,10 +29,11 @@ const env = setup();
 /// brotli to the wasm: 317.2 KB brotli in all, the wasm 275.9 KB (2026-12-04, 15:00 UTC).
 /// The guessed numbers of the start-up, pipeline and race widgets (their questions, scoring
 /// and reveal) then added 4.2 KB brotli: 321.6 KB brotli and 392.9 KB gzip in all, the wasm
-/// 280.1 KB (2026-12-04, 17:00 UTC).
-const BUDGET_KB = { brotli: 324, gzip: 395 };
+/// 280.1 KB; with the start-up forecast line and the permits figure, 322.6 KB brotli and
+/// 394.3 KB gzip, the wasm 280.8 KB (2026-12-04, 17:30 UTC).
+const BUDGET_KB = { brotli: 326, gzip: 398 };
 /// The wasm alone, with brotli 11.
-const WASM_BROTLI_BUDGET_KB = 283;
+const WASM_BROTLI_BUDGET_KB = 284;
 /// First contentful paint, served locally: the best of three cold loads (noise only ever
 /// delays a paint).
 const FCP_MS = 1000;

@@ -178,12 +178,24 @@ export async function startEngine(name, { reducedMotion = false, sharedMemory = 
   };
 }
 
+/// How long one command may go unanswered: past the session's script timeout (120 s), a
+/// driver that has not answered has stopped answering (WebKit's did once, mid-test, on a busy
+/// machine), and the test should say which command it was stuck on.
+const COMMAND_MS = 125_000;
+
 async function request(base, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: body ? { "content-type": "application/json; charset=utf-8" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  let res;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: body ? { "content-type": "application/json; charset=utf-8" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(COMMAND_MS),
+    });
+  } catch (e) {
+    if (e.name !== "TimeoutError") throw e;
+    throw new Error(`${method} ${path}: the driver did not answer within ${COMMAND_MS / 1000} s`);
+  }
   const text = await res.text();
   let json;
   try {
