@@ -1,7 +1,8 @@
 //! What every widget that runs work is built from: the shell (title, buttons, status line,
 //! notices, share row, in one order), the typed stage that is the only writer of the
 //! widget's `data-state` and of its buttons' `disabled`, and the time cell of the results
-//! tables. The widgets (real run, start-up, pipeline) add only what is theirs.
+//! tables. The widgets (real run, start-up, pipeline, race) add only what is theirs; the
+//! reader's guess before a run is `super::guess`.
 
 use super::form::show_notices;
 use super::share::Share;

@@ -2,7 +2,8 @@
 //! poll, collect, transform and write, each stage with its own workers and bounded queues
 //! between them. It shows the simulator's ideal run at once, then the measured run beside
 //! it, the throughput and the bottleneck, and compares the same work done as one loop and
-//! as one flat parallel map.
+//! as one flat parallel map. Before the run it asks the reader how long the pages will
+//! take, and scores that against the measured run (`cvp_model::pipeline::outcome`).
 
 use super::form::Form;
 use super::guess::GuessBox;

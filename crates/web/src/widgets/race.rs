@@ -1,7 +1,8 @@
 //! The race widget: threads of the pool add to one shared counter, first with a separate
 //! load and store, then with an atomic add, then under a lock; the counts, the increments
 //! lost and what each increment cost, measured. The loops, the rules and every sentence
-//! are `cvp_model::race`'s; this module runs the three and writes what they said.
+//! are `cvp_model::race`'s, as is the guess asked before the run (the share the racy way
+//! loses); this module runs the three and writes what they said.
 
 use super::form::Form;
 use super::guess::GuessBox;

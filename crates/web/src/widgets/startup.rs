@@ -1,7 +1,9 @@
 //! The start-up experiment widget: the same computation by one thread, split over N fresh
 //! workers (started for the run), and split over N threads of a running pool, for N = 1 to
 //! twice the hardware threads; the measured times as a chart and where fresh workers start
-//! to pay off. The plan and the break-even are `cvp_model::startup`'s.
+//! to pay off. Before it runs: the calibration's forecast, and the reader's guess of two
+//! fresh workers' speedup (scored after N = 2). The plan, the break-even, the forecast and
+//! the guess's rules are `cvp_model::startup`'s.
 
 use super::form::Form;
 use super::guess::GuessBox;
