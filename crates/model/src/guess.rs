@@ -77,52 +77,66 @@ pub struct Guess {
     pub after_run: bool,
 }
 
-/// A guessed speedup set beside the forecast and the measurement.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Score {
-    /// The guess.
-    pub guessed: f64,
-    /// The forecast's speedup (the forecasts made before the two runs), when there was one.
-    pub forecast: Option<f64>,
-    /// Measured: synchronous time over the subject's.
-    pub measured: f64,
-    /// |guessed / measured − 1|.
-    pub guess_error: f64,
-    /// |forecast / measured − 1|.
-    pub forecast_error: Option<f64>,
-    /// The reason the measurement supports.
-    pub reason: Reason,
+impl Guess {
+    /// The guessed number and reason as an [`Ask`] of [`ask`]`(kind)` scores them: any
+    /// positive speedup counts (the page's input bounds it), the reason by its place in
+    /// [`Reason::ALL`].
+    pub fn number(&self) -> Number {
+        Number {
+            value: self.speedup.filter(|s| s.is_finite() && *s > 0.0),
+            reason: self.reason.and_then(|r| Reason::ALL.iter().position(|&x| x == r)),
+        }
+    }
 }
 
-impl Guess {
-    /// The guess against `measured` (sync over subject) and the `forecast` speedup, on a
-    /// machine where `cpu_overlap` lanes of the subject's run computed at once at most.
-    /// `None` without a guessed number.
-    pub fn score(
-        &self,
-        kind: RunKind,
-        measured: f64,
-        forecast: Option<f64>,
-        cpu_overlap: usize,
-    ) -> Option<Score> {
-        let guessed = self.speedup.filter(|s| s.is_finite() && *s > 0.0)?;
-        let off = |x: f64| (x / measured.max(1e-9) - 1.0).abs();
-        let reason = match kind {
-            RunKind::Fetch => Reason::Waits,
-            RunKind::Fib if cpu_overlap >= 2 && measured >= 1.0 + crate::forecast::NOTEWORTHY => {
-                Reason::Cores
-            }
-            RunKind::Fib => Reason::Turns,
-        };
-        Some(Score {
-            guessed,
-            forecast,
-            measured,
-            guess_error: off(guessed),
-            forecast_error: forecast.map(off),
-            reason,
-        })
+/// The real runs' reasons, as every [`Ask`] of [`ask`] offers them.
+const REASONS: &[Choice] = &[
+    Choice { key: Reason::Cores.key(), words: Reason::Cores.words() },
+    Choice { key: Reason::Turns.key(), words: Reason::Turns.words() },
+    Choice { key: Reason::Waits.key(), words: Reason::Waits.words() },
+    Choice { key: Reason::Startup.key(), words: Reason::Startup.words() },
+];
+
+/// The number a real run's form asks (the essay's `speedup-KIND` and `why-KIND`): how many
+/// times as fast as synchronous code [`subject`]`(kind)` will be, and why.
+pub const fn ask(kind: RunKind) -> &'static Ask {
+    const FIB: Ask = Ask {
+        key: "fib",
+        question: "And how many times as fast as synchronous code will threads be, on your machine?",
+        label: "Threads:",
+        guessed: "Threads would be {} as fast as synchronous code",
+        unit: Unit::Times,
+        min: 0.1,
+        max: 1000.0,
+        step: 0.1,
+        reasons: REASONS,
+        forecast_name: "the forecast",
+        no_forecast: "",
+        unsettled: "",
+    };
+    const FETCH: Ask = Ask {
+        key: "fetch",
+        question: "And how many times as fast as synchronous code will coroutines be, for these pages?",
+        label: "Coroutines:",
+        guessed: "Coroutines would be {} as fast as synchronous code",
+        ..FIB
+    };
+    match kind {
+        RunKind::Fib => &FIB,
+        RunKind::Fetch => &FETCH,
     }
+}
+
+/// What two real runs give to score [`ask`]`(kind)`'s number against: `measured` (sync
+/// over subject), the `forecast` speedup, and the reason the run supports on a machine where
+/// `cpu_overlap` lanes of the subject's run computed at once at most.
+pub fn outcome(kind: RunKind, measured: f64, forecast: Option<f64>, cpu_overlap: usize) -> Outcome {
+    let reason = match kind {
+        RunKind::Fetch => Reason::Waits,
+        RunKind::Fib if cpu_overlap >= 2 && measured >= 1.0 + crate::forecast::NOTEWORTHY => Reason::Cores,
+        RunKind::Fib => Reason::Turns,
+    };
+    Outcome { measured, forecast, supported: Reason::ALL.iter().position(|&r| r == reason) }
 }
 
 /// How far a guessed number is from a measurement.
@@ -308,24 +322,33 @@ mod tests {
     #[test]
     fn a_guess_is_scored_against_the_measurement_and_beside_the_forecast() {
         let g = Guess { speedup: Some(3.0), reason: Some(Reason::Cores), ..Guess::default() };
-        let s = g.score(RunKind::Fib, 1.9, Some(2.0), 2).unwrap();
-        assert!((s.guess_error - (3.0 / 1.9 - 1.0)).abs() < 1e-12);
-        assert!((s.forecast_error.unwrap() - (2.0 / 1.9 - 1.0)).abs() < 1e-12);
-        assert_eq!(s.reason, Reason::Cores);
-        assert_eq!(Guess::default().score(RunKind::Fib, 1.9, None, 2), None, "no number, no score");
+        let o = outcome(RunKind::Fib, 1.9, Some(2.0), 2);
+        let s = ask(RunKind::Fib).score(&g.number(), &o).unwrap();
+        assert!((s.guess_off - (3.0 / 1.9 - 1.0)).abs() < 1e-12);
+        assert!((s.forecast_off.unwrap() - (2.0 / 1.9 - 1.0)).abs() < 1e-12);
+        assert_eq!(o.supported.map(|i| Reason::ALL[i]), Some(Reason::Cores));
+        assert_eq!(g.number().reason.map(|i| ask(RunKind::Fib).reasons[i].key), Some("cores"));
+        assert_eq!(ask(RunKind::Fib).score(&Guess::default().number(), &o), None, "no number, no score");
     }
 
     #[test]
     fn the_supported_reason_follows_what_the_run_showed() {
-        let g = Guess { speedup: Some(1.0), ..Guess::default() };
+        let reason = |kind, measured, overlap| {
+            outcome(kind, measured, None, overlap).supported.map(|i| Reason::ALL[i])
+        };
         // One core, or no speedup: the tasks took turns.
-        assert_eq!(g.score(RunKind::Fib, 1.02, None, 1).unwrap().reason, Reason::Turns);
-        assert_eq!(g.score(RunKind::Fib, 1.02, None, 2).unwrap().reason, Reason::Turns);
-        assert_eq!(g.score(RunKind::Fib, 1.8, None, 2).unwrap().reason, Reason::Cores);
-        assert_eq!(g.score(RunKind::Fetch, 9.0, None, 1).unwrap().reason, Reason::Waits);
+        assert_eq!(reason(RunKind::Fib, 1.02, 1), Some(Reason::Turns));
+        assert_eq!(reason(RunKind::Fib, 1.02, 2), Some(Reason::Turns));
+        assert_eq!(reason(RunKind::Fib, 1.8, 2), Some(Reason::Cores));
+        assert_eq!(reason(RunKind::Fetch, 9.0, 1), Some(Reason::Waits));
         assert_eq!(subject(RunKind::Fetch), Strategy::Async);
         for r in Reason::ALL {
             assert_eq!(Reason::from_key(r.key()), Some(r));
+            assert_eq!(
+                ask(RunKind::Fetch).reason(r.key()).map(|i| Reason::ALL[i]),
+                Some(r),
+                "the ask offers it"
+            );
         }
     }
 }

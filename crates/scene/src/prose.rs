@@ -216,7 +216,7 @@ fn guessed_number(
     forecast: Option<f64>,
     overlap: usize,
 ) -> Option<String> {
-    let guessed = guess.speedup.filter(|s| s.is_finite() && *s > 0.0)?;
+    let guessed = guess.number().value?;
     let subject = cvp_model::guess::subject(kind);
     let label = subject.label();
     let Some(measured) = rows.iter().find(|r| r.strategy == subject).and_then(|r| r.speedup) else {
@@ -229,32 +229,8 @@ fn guessed_number(
             times(measured)
         ));
     }
-    let score = guess.score(kind, measured, forecast, overlap)?;
-    let pct = |e: f64| format!("{:.0} %", e * 100.0);
-    let because = guess.reason.map_or(String::new(), |r| format!(", because {}", r.words()));
-    let said = match score.forecast {
-        Some(f) => format!("the forecast said {}, and ", times(f)),
-        None => String::new(),
-    };
-    let mut text = format!(
-        "You guessed {label} would be {} as fast as synchronous code{because}; {said}your machine measured {}. Your guess was {} off{}",
-        times(guessed),
-        times(measured),
-        pct(score.guess_error),
-        if score.guess_error <= cvp_model::guess::CLOSE { ", close" } else { "" }
-    );
-    if let Some(e) = score.forecast_error {
-        text.push_str(&format!("; the forecast {} off", pct(e)));
-    }
-    text.push('.');
-    if let Some(r) = guess.reason {
-        text.push_str(&if r == score.reason {
-            format!(" And the run bears out your reason: {}.", r.words())
-        } else {
-            format!(" The run points to another reason: {}.", score.reason.words())
-        });
-    }
-    Some(text)
+    let outcome = cvp_model::guess::outcome(kind, measured, forecast, overlap);
+    number_reveal(cvp_model::guess::ask(kind), &guess.number(), &outcome, false)
 }
 
 /// A guessed or measured number of `unit`, as the reveal writes it.
