@@ -30,13 +30,16 @@ if ("serviceWorker" in navigator && isSecureContext && !params.has("no-sw")) {
   navigator.serviceWorker.register("./sw.js").then(async () => {
     const ready = await navigator.serviceWorker.ready;
     if (!reloads) {
-      // Hand the worker everything this page loaded before it took control, for offline
-      // use, and what it loads later while it is still not controlled: the wasm is fetched
-      // only after the first paint (start.js), often after the worker is ready. A page that
-      // reloads needs none of it: the next one loads through the worker, which keeps it.
+      // Hand the worker everything this page loaded without it, for offline use: what
+      // loaded before it took control, and what loads after, since a fetch begun before
+      // it took control ends without it. The wasm is fetched only after the first paint
+      // (start.js), often about then: once, the worker was ready and in control before the
+      // wasm arrived, a check of "not controlled yet" skipped the wasm, and the page did
+      // not start offline. The worker skips what it keeps already. A page that reloads needs
+      // none of it: the next one loads through the worker, which keeps it.
       const send = (urls) => ready.active?.postMessage({ type: "cvp:cache", urls });
       send([location.href.split("#")[0], ...performance.getEntriesByType("resource").map((e) => e.name)]);
-      if (!navigator.serviceWorker.controller && PerformanceObserver.supportedEntryTypes?.includes("resource")) {
+      if (PerformanceObserver.supportedEntryTypes?.includes("resource")) {
         new PerformanceObserver((list) => send(list.getEntries().map((e) => e.name))).observe({ type: "resource" });
       }
       return;

@@ -37,11 +37,11 @@ self.addEventListener("message", (event) => {
   const { type, urls: asked } = event.data ?? {};
   if (type !== "cvp:cache" || !Array.isArray(asked)) return;
   // One by one: `addAll` keeps none if any fails, and fails on a URL listed twice (each
-  // worker loads the same script).
+  // worker loads the same script). What is kept already is not fetched again: the page
+  // sends what it loads for as long as it is open.
   const urls = [...new Set(asked.slice(0, 500))].filter((u) => typeof u === "string" && sameSite(u));
-  event.waitUntil(
-    caches.open(CACHE).then((cache) => Promise.allSettled(urls.map((u) => cache.add(u)))),
-  );
+  const add = async (cache, url) => (await cache.match(url, { ignoreVary: true })) || cache.add(url);
+  event.waitUntil(caches.open(CACHE).then((cache) => Promise.allSettled(urls.map((u) => add(cache, u)))));
 });
 
 self.addEventListener("fetch", (event) => {

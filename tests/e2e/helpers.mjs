@@ -284,6 +284,20 @@ export async function waitState(loc, states, { timeout = READY_TIMEOUT, what = "
   }
 }
 
+/// Polls `fn(arg)` in the page until it resolves to something truthy, which it returns;
+/// fails after `timeout` ms naming `what`. For conditions that must await (the Cache API):
+/// Playwright's waitForFunction does not await a promise, so an async predicate passes at
+/// once, whatever it would have found (tests/lint/waits.mjs refuses one).
+export async function until(page, fn, arg, { timeout = 20_000, what = "a condition", every = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg).catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
+    await page.waitForTimeout(every);
+  }
+}
+
 /// Waits until the page is cross-origin isolated (the service worker's reload replaces the
 /// document, so it asks again until the new one answers); false after `seconds`.
 export async function waitIsolated(page, seconds = 30) {

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { READY_TIMEOUT, limit, mounted, setup, waitReady } from "./helpers.mjs";
+import { READY_TIMEOUT, limit, mounted, setup, until, waitReady } from "./helpers.mjs";
 
 const env = setup();
 
@@ -13,14 +13,24 @@ test("after one visit the page, its animations and its runs work offline", limit
     const page = await context.newPage();
     await page.goto(env.urls.CVP_SITE_ISOLATED);
     await waitReady(page.locator("#fib"), "fib");
-    // Wait until the service worker has cached the page and the module itself.
-    await page.waitForFunction(async (page) => {
-      const urls = new Set();
-      for (const name of await caches.keys()) {
-        for (const r of await (await caches.open(name)).keys()) urls.add(r.url);
-      }
-      return urls.has(page) && [...urls].some((u) => u.endsWith("cvp-web_bg.wasm"));
-    }, env.urls.CVP_SITE_ISOLATED, { timeout: 20_000 });
+    // Wait until the service worker has kept the page and everything of this site it
+    // loaded, the module among them.
+    await until(
+      page,
+      async (page) => {
+        const urls = new Set();
+        for (const name of await caches.keys()) {
+          for (const r of await (await caches.open(name)).keys()) urls.add(r.url);
+        }
+        const loaded = performance
+          .getEntriesByType("resource")
+          .map((e) => e.name)
+          .filter((u) => new URL(u).origin === location.origin);
+        return urls.has(page) && loaded.some((u) => u.endsWith("cvp-web_bg.wasm")) && loaded.every((u) => urls.has(u));
+      },
+      env.urls.CVP_SITE_ISOLATED,
+      { what: "the service worker to keep the page and all it loaded" },
+    );
 
     await context.setOffline(true);
     await page.reload();

@@ -1,6 +1,8 @@
 //! Where a widget that runs work is: the one value behind its `data-state` attribute and
-//! its buttons. Tests and styles read the attribute; the widget kit (`cvp-web`'s
-//! `widgets::kit`) is the only code that writes it, from this type.
+//! its buttons. Tests and styles read the attribute. For the widgets that run work, the
+//! widget kit (`cvp-web`'s `widgets::kit`) is the only code that writes it; the rest of the
+//! page writes it from this type too: `error` where a widget could not mount or failed (the
+//! mount and the fault box), `ready` once an animation is drawn.
 
 /// A run widget's stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
