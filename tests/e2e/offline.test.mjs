@@ -48,3 +48,33 @@ test("after one visit the page, its animations and its runs work offline", limit
     await context.close();
   }
 });
+
+test("a later visit, which the worker controls from its start, fetches none of its files twice", limit(), async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  try {
+    const first = await context.newPage();
+    await first.goto(env.urls.CVP_SITE_ISOLATED);
+    await waitReady(first.locator("#fib"), "fib");
+    await until(first, async () => (await caches.match(new URL("cvp-web_bg.wasm", location.href).href)) !== undefined, null, {
+      what: "the service worker to keep the module",
+    });
+    await first.close();
+    // What leaves for the network: the worker's own fetches (the page's go through it).
+    const fetched = new Map();
+    context.on("request", (r) => r.serviceWorker() && fetched.set(r.url(), (fetched.get(r.url()) ?? 0) + 1));
+    const page = await context.newPage();
+    await page.goto(env.urls.CVP_SITE_ISOLATED);
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true, "controlled from the start");
+    await waitReady(page.locator("#fib"), "fib");
+    // Room for a page that would send the worker what it loaded, and a worker that would
+    // fetch it again.
+    await page.waitForTimeout(1500);
+    assert.ok([...fetched.keys()].some((u) => u.endsWith("/cvp-web_bg.wasm")), "the module came through the worker");
+    // Each worker imports the module's JavaScript for itself, so those come once per worker.
+    const perWorker = (u) => u.endsWith("/cvp-web.js") || u.includes("/snippets/");
+    const twice = [...fetched].filter(([u, n]) => n > 1 && !perWorker(u));
+    assert.deepEqual(twice, [], "each of the page's files is fetched once");
+  } finally {
+    await context.close();
+  }
+});
