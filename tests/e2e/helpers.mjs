@@ -290,10 +290,12 @@ export async function waitState(loc, states, { timeout = READY_TIMEOUT, what = "
 /// once, whatever it would have found (tests/lint/waits.mjs refuses one).
 export async function until(page, fn, arg, { timeout = 20_000, what = "a condition", every = 100 } = {}) {
   const deadline = Date.now() + timeout;
+  let last = null;
   for (;;) {
-    const value = await page.evaluate(fn, arg).catch(() => null);
+    // A navigation under way fails an evaluation: try again, and say the last failure.
+    const value = await page.evaluate(fn, arg).catch((e) => ((last = e.message), null));
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
     await page.waitForTimeout(every);
   }
 }
