@@ -7,31 +7,35 @@ import { READY_TIMEOUT, limit, mounted, setup, until, waitReady } from "./helper
 
 const env = setup();
 
+/// Opens the site in `context` and waits until its runner is ready and the service worker
+/// has kept the page and everything of this site it loaded, the module among them.
+async function firstVisit(context) {
+  const page = await context.newPage();
+  await page.goto(env.urls.CVP_SITE_ISOLATED);
+  await waitReady(page.locator("#fib"), "fib");
+  await until(
+    page,
+    async (page) => {
+      const urls = new Set();
+      for (const name of await caches.keys()) {
+        for (const r of await (await caches.open(name)).keys()) urls.add(r.url);
+      }
+      const loaded = performance
+        .getEntriesByType("resource")
+        .map((e) => e.name)
+        .filter((u) => new URL(u).origin === location.origin);
+      return urls.has(page) && loaded.some((u) => u.endsWith("cvp-web_bg.wasm")) && loaded.every((u) => urls.has(u));
+    },
+    env.urls.CVP_SITE_ISOLATED,
+    { what: "the service worker to keep the page and all it loaded" },
+  );
+  return page;
+}
+
 test("after one visit the page, its animations and its runs work offline", limit(), async () => {
   const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
   try {
-    const page = await context.newPage();
-    await page.goto(env.urls.CVP_SITE_ISOLATED);
-    await waitReady(page.locator("#fib"), "fib");
-    // Wait until the service worker has kept the page and everything of this site it
-    // loaded, the module among them.
-    await until(
-      page,
-      async (page) => {
-        const urls = new Set();
-        for (const name of await caches.keys()) {
-          for (const r of await (await caches.open(name)).keys()) urls.add(r.url);
-        }
-        const loaded = performance
-          .getEntriesByType("resource")
-          .map((e) => e.name)
-          .filter((u) => new URL(u).origin === location.origin);
-        return urls.has(page) && loaded.some((u) => u.endsWith("cvp-web_bg.wasm")) && loaded.every((u) => urls.has(u));
-      },
-      env.urls.CVP_SITE_ISOLATED,
-      { what: "the service worker to keep the page and all it loaded" },
-    );
-
+    const page = await firstVisit(context);
     await context.setOffline(true);
     await page.reload();
     await mounted(page.locator("#compare-4x4"));
@@ -52,13 +56,7 @@ test("after one visit the page, its animations and its runs work offline", limit
 test("a later visit, which the worker controls from its start, fetches none of its files twice", limit(), async () => {
   const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
   try {
-    const first = await context.newPage();
-    await first.goto(env.urls.CVP_SITE_ISOLATED);
-    await waitReady(first.locator("#fib"), "fib");
-    await until(first, async () => (await caches.match(new URL("cvp-web_bg.wasm", location.href).href)) !== undefined, null, {
-      what: "the service worker to keep the module",
-    });
-    await first.close();
+    await (await firstVisit(context)).close();
     // What leaves for the network: the worker's own fetches (the page's go through it).
     const fetched = new Map();
     context.on("request", (r) => r.serviceWorker() && fetched.set(r.url(), (fetched.get(r.url()) ?? 0) + 1));
