@@ -5,9 +5,10 @@
 //
 // Starts the servers on free ports (the site with and without the isolation headers, and an
 // embedding page on another origin with and without them), runs tests/e2e/*.test.mjs with
-// node's test runner (one file at a time: the timings need the cores), stops the servers and
-// exits non-zero on any failure. CHROME_BIN picks the browser (default /usr/bin/chromium).
-// CVP_E2E_TIMEOUT_S bounds the whole run (default 600 s), CVP_TEST_TIMEOUT_S each test
+// node's test runner, stops the servers and exits non-zero on any failure. A file that
+// measures no time and no parallelism says so in its first lines (`// cores: shared`): those
+// run first, two at a time; then the others, one at a time, as their timings need the cores.
+// CHROME_BIN picks the browser (default /usr/bin/chromium). CVP_E2E_TIMEOUT_S bounds the whole run (default 600 s), CVP_TEST_TIMEOUT_S each test
 // (default 120 s).
 
 import { spawn, spawnSync } from "node:child_process";
@@ -56,32 +57,44 @@ for (const [k, v] of Object.entries(servers.urls)) console.error(`e2e: ${k} = ${
 
 const totalS = Number(process.env.CVP_E2E_TIMEOUT_S || 600);
 
-const child = spawn(
-  process.execPath,
-  ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files],
-  { cwd: TESTS, stdio: "inherit", env: { ...process.env, ...servers.urls, CVP_DIST: dist }, detached: true },
-);
+/// Whether a test file says, in its first lines, that it may share the cores.
+const shares = (file) => /^\/\/ cores: shared\b/m.test(readFileSync(file, "utf8").split("\n").slice(0, 12).join("\n"));
+const batches = [
+  { files: files.filter(shares), concurrency: 2, what: "files that measure nothing, two at a time" },
+  { files: files.filter((f) => !shares(f)), concurrency: 1, what: "files that measure, one at a time" },
+].filter((b) => b.files.length);
 
+let child = null;
 let timedOut = false;
 const timer = setTimeout(() => {
   timedOut = true;
   console.error(`\ne2e: the whole run took more than ${totalS} s: stopping it.`);
-  try {
-    process.kill(-child.pid, "SIGKILL"); // the runner, its test processes and their browsers
-  } catch {
-    child.kill("SIGKILL");
-  }
+  stop("SIGKILL"); // the runner, its test processes and their browsers
 }, totalS * 1000);
 
-const stop = (signal) => {
+function stop(signal) {
+  if (!child) return;
   try {
     process.kill(-child.pid, signal);
-  } catch {}
-};
+  } catch {
+    child.kill(signal);
+  }
+}
 process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
 
-const code = await new Promise((ok) => child.on("exit", (code, signal) => ok(code ?? (signal ? 1 : 0))));
+let code = 0;
+for (const batch of batches) {
+  if (timedOut) break;
+  console.error(`e2e: ${batch.files.length} ${batch.what}`);
+  child = spawn(
+    process.execPath,
+    ["--test", `--test-concurrency=${batch.concurrency}`, "--test-reporter=spec", ...batch.files],
+    { cwd: TESTS, stdio: "inherit", env: { ...process.env, ...servers.urls, CVP_DIST: dist }, detached: true },
+  );
+  const exit = await new Promise((ok) => child.on("exit", (code, signal) => ok(code ?? (signal ? 1 : 0))));
+  code ||= exit;
+}
 clearTimeout(timer);
 await servers.close();
 process.exit(timedOut ? 1 : code);

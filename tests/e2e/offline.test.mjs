@@ -1,3 +1,4 @@
+// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
 // Once loaded, the site works offline: its service worker caches what the first visit
 // loaded, and answers from the cache when the network is gone.
 
