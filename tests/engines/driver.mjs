@@ -13,7 +13,7 @@
 // servers put a probe before the page's own scripts (probe.js): it keeps every error the
 // page, its frames and its workers raise, which `page.problems()` reads.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -158,7 +158,13 @@ export async function startEngine(name, { reducedMotion = false, sharedMemory = 
     name,
     /// Opens `url` in a new session: its own profile, cache, storage and service workers.
     async open(url, { width = 1200, height = 900 } = {}) {
-      const created = await request(base, "POST", "/session", { capabilities: { alwaysMatch: caps } });
+      let created;
+      try {
+        created = await request(base, "POST", "/session", { capabilities: { alwaysMatch: caps } }, SESSION_MS);
+      } catch (err) {
+        err.message += whatTheDriverDid(driver, log);
+        throw err;
+      }
       const page = new Page(base, created.sessionId, name);
       sessions.add(page);
       page.onClose = () => sessions.delete(page);
@@ -178,23 +184,43 @@ export async function startEngine(name, { reducedMotion = false, sharedMemory = 
   };
 }
 
+/// For a session that could not be made: the driver's last lines, and the browser processes
+/// it had started (whether the browser started, and what state each was in).
+function whatTheDriverDid(driver, log) {
+  const lines = log.trim().split("\n").filter(Boolean).slice(-12);
+  let children;
+  try {
+    children = execFileSync("ps", ["--ppid", String(driver.pid), "-o", "pid,stat,etime,args", "--no-headers"], { encoding: "utf8" }).trim();
+  } catch (e) {
+    children = e.status === 1 ? "" : `(ps failed: ${e.message})`;
+  }
+  return (
+    `\n(the driver's last output: ${lines.length ? `\n  ${lines.join("\n  ")}` : "nothing"})` +
+    `\n(the driver's child processes: ${children ? `\n  ${children.split("\n").join("\n  ")}` : "none"})`
+  );
+}
+
 /// How long one command may go unanswered: past the session's script timeout (120 s), a
 /// driver that has not answered has stopped answering (WebKit's did once, mid-test, on a busy
 /// machine), and the test should say which command it was stuck on.
 const COMMAND_MS = 125_000;
+/// How long a new session may take: 0.4 to 0.6 s in WebKit here (150 of them), a few seconds
+/// for Firefox's first. WebKitWebDriver never answers when its browser exits at start (tried
+/// with a browser that exits at once), so the driver's output says why sooner.
+const SESSION_MS = 45_000;
 
-async function request(base, method, path, body) {
+async function request(base, method, path, body, ms = COMMAND_MS) {
   let res;
   try {
     res = await fetch(base + path, {
       method,
       headers: body ? { "content-type": "application/json; charset=utf-8" } : {},
       body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(COMMAND_MS),
+      signal: AbortSignal.timeout(ms),
     });
   } catch (e) {
     if (e.name !== "TimeoutError") throw e;
-    throw new Error(`${method} ${path}: the driver did not answer within ${COMMAND_MS / 1000} s`);
+    throw new Error(`${method} ${path}: the driver did not answer within ${ms / 1000} s`);
   }
   const text = await res.text();
   let json;
