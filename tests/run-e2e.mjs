@@ -86,7 +86,7 @@ process.on("SIGTERM", () => stop("SIGTERM"));
 let code = 0;
 for (const batch of batches) {
   if (timedOut) break;
-  console.error(`e2e: ${batch.files.length} ${batch.what}`);
+  console.error(`e2e: ${batch.what}: ${batch.files.length}`);
   child = spawn(
     process.execPath,
     ["--test", `--test-concurrency=${batch.concurrency}`, "--test-reporter=spec", ...batch.files],
