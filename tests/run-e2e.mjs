@@ -8,8 +8,8 @@
 // node's test runner, stops the servers and exits non-zero on any failure. A file that
 // measures no time and no parallelism says so in its first lines (`// cores: shared`): those
 // run first, two at a time; then the others, one at a time, as their timings need the cores.
-// CHROME_BIN picks the browser (default /usr/bin/chromium). CVP_E2E_TIMEOUT_S bounds the whole run (default 600 s), CVP_TEST_TIMEOUT_S each test
-// (default 120 s).
+// CHROME_BIN picks the browser (default /usr/bin/chromium). CVP_E2E_TIMEOUT_S bounds the
+// whole run (default 600 s), CVP_TEST_TIMEOUT_S each test (default 120 s).
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
@@ -59,9 +59,10 @@ const totalS = Number(process.env.CVP_E2E_TIMEOUT_S || 600);
 
 /// Whether a test file says, in its first lines, that it may share the cores.
 const shares = (file) => /^\/\/ cores: shared\b/m.test(readFileSync(file, "utf8").split("\n").slice(0, 12).join("\n"));
+const sharing = new Set(files.filter(shares));
 const batches = [
-  { files: files.filter(shares), concurrency: 2, what: "files that measure nothing, two at a time" },
-  { files: files.filter((f) => !shares(f)), concurrency: 1, what: "files that measure, one at a time" },
+  { files: [...sharing], concurrency: 2, what: "files that measure nothing, two at a time" },
+  { files: files.filter((f) => !sharing.has(f)), concurrency: 1, what: "files that measure, one at a time" },
 ].filter((b) => b.files.length);
 
 let child = null;

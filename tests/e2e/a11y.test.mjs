@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // Accessibility audits as checks: axe-core (pinned in package-lock.json) over the whole page
 // in the light and dark themes, at 1280 and 360 px, before and after a real run (which adds
 // the results tables and the reader's numbers to the prose), and over embed.html: every rule

@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // Precompressed files: the build writes a brotli and a gzip copy beside every text and wasm
 // file (scripts/finish-dist.mjs), and the serve command sends the copy a request allows,
 // with Content-Encoding and Vary, or the file as it is. What arrives decodes to the file.

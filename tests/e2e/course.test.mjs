@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // Made for courses (issue 20): widgets in a course platform's page, the platforms' resize
 // protocol, the teacher's page and the lesson as one zip.
 //

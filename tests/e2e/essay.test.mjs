@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // The essay as a long-form page: it fits a phone's width in both themes, every internal link
 // and glossary anchor resolves, every glossary term is linked from the prose, the contents
 // list every section, every widget is a numbered figure, the hooks the widgets fill are in

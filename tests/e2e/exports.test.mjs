@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // Every widget's player exports what it shows: the frame as PNG (at the device pixel
 // ratio), and the traces as CSV, the site's own JSON, and Chrome's trace format (Perfetto).
 // Each download is read back and checked against the others.

@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // A phone's first seconds: the page paints before the wasm is even asked for, its widgets
 // mount as they come within a screen of view (crates/web/src/app.rs), one a task, and each
 // keeps its room before it mounts (style.css), so that nothing on the screen moves when one

@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // Links that restore state: every widget writes its settings into the page's address (each
 // under its own id), Copy link copies a link that brings back the same settings, seed and
 // animation time in a new tab, and Embed shows an <iframe> snippet that loads, runs and

@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // The wasm module's shared memory: its declared maximum is one iOS Safari accepts. Shared
 // memory reserves its maximum when it is made, and iOS refused 2 GiB with "Out of memory"
 // where 256 MiB worked (godotengine/godot#70621, emscripten-core/emscripten#19144); this

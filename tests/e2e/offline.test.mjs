@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // Once loaded, the site works offline: its service worker caches what the first visit
 // loaded, and answers from the cache when the network is gone.
 

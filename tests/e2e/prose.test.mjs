@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // The essay quotes the reader's own runs: predict, run every strategy, and the page reveals
 // how the prediction fared and describes the run with the results table's own numbers; every
 // strategy's timeline stays on screen beside the simulator's prediction for it.

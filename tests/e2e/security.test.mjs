@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // Security: the Content-Security-Policy arrives with every file and nothing in the site
 // breaks it; no request leaves the site's origin; an embedding page cannot make a widget
 // run anything by posting messages to it.

@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // The built site served from a sub-folder of its host (/courses/os/cvp/), as a course
 // platform or a personal page puts it: every URL the site uses must be relative, the service
 // worker must register (and isolate the page) under that folder, and dist/ must carry the

@@ -1,4 +1,4 @@
-// cores: shared (it measures no time and no parallelism, so tests/run-e2e.mjs may run it beside another file)
+// cores: shared (this file measures no time and no parallelism: tests/run-e2e.mjs)
 // traces.html: a student's own program, traced by tools/pytrace.py, loads and plays; the
 // page's own Perfetto export reads back as the same lanes; hostile and huge files are
 // refused with their reason; and reading a file sends nothing anywhere.
