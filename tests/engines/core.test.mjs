@@ -144,13 +144,14 @@ function mostAtOnce(trace) {
   return most;
 }
 
+/// The time a trace's lanes spent computing, summed.
+const computing = (trace) =>
+  trace.lanes.flatMap((l) => l.segments).filter((s) => s.phase === "rendering").reduce((a, s) => a + s.end - s.start, 0);
+
 /// The share of a one-lane trace's span, from its first segment to its last, spent computing.
 function busy(trace) {
   const segs = trace.lanes.flatMap((l) => l.segments);
-  const start = Math.min(...segs.map((s) => s.start));
-  const end = Math.max(...segs.map((s) => s.end));
-  const computing = segs.filter((s) => s.phase === "rendering").reduce((a, s) => a + s.end - s.start, 0);
-  return computing / (end - start);
+  return computing(trace) / (Math.max(...segs.map((s) => s.end)) - Math.min(...segs.map((s) => s.start)));
 }
 
 const wall = (trace) => trace.makespan;
@@ -200,7 +201,7 @@ test(`${ENGINE}: threads compute at the same instant`, limit(), async (t) => {
   });
 });
 
-test(`${ENGINE}: a measurement is the work: sync stays busy, and the order of strategies does not pick the winner`, limit(200), async () => {
+test(`${ENGINE}: a measurement is the work: sync stays busy, and the order of strategies does not pick the winner`, limit(200), async (t) => {
   await withPage(urls.CVP_SITE_ISOLATED, async (page) => {
     await ready(page, "#fib");
     const job = (strategy) => ({ workload: { kind: "fib", tasks: 16, n: 29 }, strategy, threads: 1, limit: null });
@@ -209,12 +210,14 @@ test(`${ENGINE}: a measurement is the work: sync stays busy, and the order of st
     // Noise only ever adds time to CPU work, so each comparison takes the fastest run (of
     // five: with three, one slow spell of this VM once put WebKit's sync at 1.25).
     const runs = { sync: { first: [], second: [] }, async: { first: [], second: [] } };
+    const computed = { sync: { first: [], second: [] }, async: { first: [], second: [] } };
     const busyShares = [];
     for (let round = 0; round < 10; round++) {
       const order = round % 2 ? ["async", "sync"] : ["sync", "async"];
       for (const [i, s] of order.entries()) {
         const trace = await runJob(page, job(s));
         runs[s][i ? "second" : "first"].push(wall(trace));
+        computed[s][i ? "second" : "first"].push(computing(trace));
         if (s === "sync") busyShares.push(busy(trace));
       }
     }
@@ -226,11 +229,16 @@ test(`${ENGINE}: a measurement is the work: sync stays busy, and the order of st
     // Coroutines add a hand-over per task to the same work on the same thread.
     const ratio = best(all("async")) / best(all("sync"));
     assert.ok(ratio >= 0.9, `no one-thread strategy beats sync on CPU work: fastest async / fastest sync = ${ratio.toFixed(2)}; ${detail}`);
-    // The bias that made a queue's first strategy look slow: the same strategy, measured
-    // first in its round and second.
+    // The bias that made a queue's first strategy look slow (the engine's tiers, a busy
+    // start) slowed its computing: the same strategy's computing, measured first in its round
+    // and second. Its hand-overs are the strategy's own cost, checked above, and noise here
+    // (CI once failed this on wall times: WebKit's coroutine hand-overs then grew with every
+    // run, see runs::local::yield_now).
+    const computedMs = `computing ms: ${JSON.stringify(computed)}`;
     for (const s of ["sync", "async"]) {
-      const first = best(runs[s].first) / best(runs[s].second);
-      assert.ok(first >= 0.8 && first <= 1.25, `${s} measured first in its round / measured second = ${first.toFixed(2)}; ${detail}`);
+      const first = best(computed[s].first) / best(computed[s].second);
+      t.diagnostic(`${s}: fastest computing measured first in its round / measured second = ${first.toFixed(2)}`);
+      assert.ok(first >= 0.8 && first <= 1.25, `${s} computing, measured first in its round / measured second = ${first.toFixed(2)}; ${computedMs}; ${detail}`);
     }
   });
 });

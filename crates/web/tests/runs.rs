@@ -11,6 +11,7 @@ use cvp_web::runs;
 use cvp_web::worker::protocol::Capabilities;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -76,6 +77,44 @@ async fn async_fib_never_has_two_busy_lanes_at_once() {
     assert_fib_values(&t);
     assert_eq!(t.lanes.len(), 8, "one coroutine per task");
     assert_eq!(t.max_cpu_overlap(), 1, "coroutines share one thread");
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function watch_ports() {
+  const Native = globalThis.MessageChannel;
+  const open = new Set();
+  globalThis.MessageChannel = class extends Native {
+    constructor() {
+      super();
+      for (const port of [this.port1, this.port2]) {
+        open.add(port);
+        const close = port.close.bind(port);
+        port.close = () => { open.delete(port); close(); };
+      }
+    }
+  };
+  return () => { globalThis.MessageChannel = Native; return open.size; };
+}"#)]
+extern "C" {
+    /// Counts the ports of every channel made from now on and not closed; the function it
+    /// returns stops counting and says how many are open.
+    fn watch_ports() -> js_sys::Function;
+}
+
+/// Coroutines hand over through a channel at each yield. A port that listens lives until it
+/// is closed: a channel per yield, never closed, made WebKit's hand-overs slower with each
+/// run. Yields and coroutine runs may keep one channel open, not one each.
+#[wasm_bindgen_test]
+async fn yields_leave_no_channel_open_behind_them() {
+    let stop = watch_ports();
+    for _ in 0..50 {
+        runs::local::yield_now().await;
+    }
+    for _ in 0..3 {
+        assert_fib_values(&run(FIB, Strategy::Async, 1, None).await);
+    }
+    let open = stop.call0(&JsValue::NULL).expect("counting ports").as_f64().expect("a count");
+    assert!(open <= 2.0, "74 yields left {open} ports open");
 }
 
 #[wasm_bindgen_test]
