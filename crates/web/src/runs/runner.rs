@@ -190,7 +190,9 @@ fn first_run_of(strategy: cvp_model::Strategy) -> bool {
     })
 }
 
-/// fib(24): about half a millisecond, long enough for the clock, short enough to sample often.
+/// fib(24): about a tenth of a millisecond (0.10 ms in Chromium and WebKit, 0.16 in Firefox, on
+/// the 2-core VM), long enough for the clock, short enough to sample often. Too short to see a
+/// thread that gets only part of a core: see docs/BENCHMARKS.md on WebKit's first seconds.
 const WARM_UP_N: u32 = 24;
 /// How long the runner may wait for its first quiet sample when it starts (ms).
 const FIRST_WARM_UP_MS: f64 = 1000.0;
