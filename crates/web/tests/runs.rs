@@ -341,7 +341,7 @@ async fn pages_on_more_threads_than_cores_wait_together_once_the_pool_is_up() {
     assert!(together(&reused) >= N as usize / 2, "{} of {N} pages waited at once", together(&reused));
     // Rounds of one wait per hardware thread would take 24 / 4 x 200 ms = 1.2 s in WebKit,
     // which reports 4, and 2.4 s here in the others. Not "within 4 latencies": WebKit took
-    // 1,060 ms once (1 run of 40), waking the 24 sleeping threads one by one.
+    // 1,060 ms once (1 run of 50), waking the 24 sleeping threads one by one.
     assert!(reused.makespan < 6.0 * LATENCY, "{:.0} ms", reused.makespan);
 }
 
