@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ENGINES, missing } from "./engines/driver.mjs";
+import { crashesSince, ENGINES, missing, uptime } from "./engines/driver.mjs";
 import { PROBE } from "./engines/support.mjs";
 
 const TESTS = dirname(fileURLToPath(import.meta.url));
@@ -50,6 +50,7 @@ let failed = [];
 for (const engine of engines) {
   console.error(`\nengines: ${engine}`);
   const started = Date.now();
+  const since = uptime();
   const child = spawn(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files], {
     cwd: TESTS,
     stdio: "inherit",
@@ -64,6 +65,10 @@ for (const engine of engines) {
   }, totalS * 1000);
   const code = await new Promise((ok) => child.on("exit", (code, signal) => ok(code ?? (signal ? 1 : 0))));
   clearTimeout(timer);
+  // A browser process that crashed leaves a line in the kernel's log and, in the tests, often
+  // only an odd WebDriver error: print the kernel's lines beside them.
+  const crashes = crashesSince(since);
+  if (crashes.length) console.error(`\nengines: the kernel logged ${crashes.length} crash(es) during ${engine}'s run:\n  ${crashes.join("\n  ")}`);
   took.push([engine, Math.round((Date.now() - started) / 1000), code === 0 ? "passed" : "FAILED"]);
   if (code !== 0) failed.push(engine);
 }

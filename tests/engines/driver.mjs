@@ -14,7 +14,7 @@
 // page, its frames and its workers raise, which `page.problems()` reads.
 
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -154,6 +154,7 @@ export async function startEngine(name, { reducedMotion = false, sharedMemory = 
   }
   const caps = capabilities(name, info, { reducedMotion });
   const sessions = new Set();
+  const started = uptime();
   return {
     name,
     /// Opens `url` in a new session: its own profile, cache, storage and service workers.
@@ -166,6 +167,7 @@ export async function startEngine(name, { reducedMotion = false, sharedMemory = 
         throw err;
       }
       const page = new Page(base, created.sessionId, name);
+      page.crashes = () => crashesSince(started);
       sessions.add(page);
       page.onClose = () => sessions.delete(page);
       await page.cmd("POST", "/timeouts", { script: 120_000, pageLoad: 60_000 });
@@ -198,6 +200,33 @@ function whatTheDriverDid(driver, log) {
     `\n(the driver's last output: ${lines.length ? `\n  ${lines.join("\n  ")}` : "nothing"})` +
     `\n(the driver's child processes: ${children ? `\n  ${children.split("\n").join("\n  ")}` : "none"})`
   );
+}
+
+/// Seconds since boot, the clock of the kernel's log.
+export function uptime() {
+  try {
+    return Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  } catch {
+    return 0;
+  }
+}
+
+/// The kernel's reports of processes that crashed (a segfault, a trap) since `since` (seconds
+/// since boot, `uptime()`): the one witness of a browser crash that WebDriver does not report
+/// (a web process names the crashed thread: WebKitWebProces, SkiaGPUWorker, WatchDogQueue...).
+/// Empty where the kernel's log cannot be read.
+export function crashesSince(since) {
+  let out;
+  try {
+    out = execFileSync("dmesg", [], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return [];
+  }
+  return out
+    .split("\n")
+    .filter((l) => /segfault|trap/.test(l))
+    .filter((l) => Number(/^\[\s*([\d.]+)\]/.exec(l)?.[1] ?? 0) >= since)
+    .map((l) => l.trim());
 }
 
 /// How long one command may go unanswered: past the session's script timeout (120 s), a
@@ -247,8 +276,22 @@ export class Page {
     this.engine = engine;
   }
 
-  cmd(method, path, body) {
-    return request(this.base, method, `/session/${this.id}${path}`, body);
+  async cmd(method, path, body) {
+    try {
+      return await request(this.base, method, `/session/${this.id}${path}`, body);
+    } catch (e) {
+      // WebKitWebDriver says this when the page's process answered a script with nothing,
+      // which is what a reply lost with its process looks like (WebDriver/Session.cpp parses
+      // the empty reply). Say so, with the kernel's word on the crash if it has one.
+      if (/Could not parse script result/.test(e.message)) {
+        const seen = this.crashes?.() ?? [];
+        e.message +=
+          "\n(the page's web process went away while the script ran" +
+          (seen.length ? `; the kernel logged:\n  ${seen.join("\n  ")})` : "; the kernel's log shows no crash, or cannot be read)") +
+          (seen.some((l) => /libjavascriptcore/.test(l)) ? "\n(a crash in JavaScriptCore: see the README's WebKit faults)" : "");
+      }
+      throw e;
+    }
   }
 
   goto(url) {
