@@ -157,6 +157,10 @@ export async function startEngine(name, { reducedMotion = false, sharedMemory = 
   const started = uptime();
   return {
     name,
+    /// The driver's address, and what a session of this engine asks for (for a client other
+    /// than `open`: tests/webkit-front.mjs).
+    base,
+    capabilities: caps,
     /// Opens `url` in a new session: its own profile, cache, storage and service workers.
     async open(url, { width = 1200, height = 900 } = {}) {
       let created;

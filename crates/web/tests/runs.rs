@@ -303,8 +303,14 @@ async fn pooled_processes_start_before_the_clock() {
 
 #[wasm_bindgen_test]
 async fn fib_on_more_threads_than_the_pool_has_time_slices() {
-    let t = run(Workload::Fib { tasks: 8, n: 27 }, Strategy::Threads, 4 * POOL as u32, None).await;
-    assert_fib_values(&t);
+    // Work that outlasts the pool's wake-ups: with 8 × fib(27) (about 4 ms of one core in
+    // all), WebKit's first two threads to wake once computed every task before a third took
+    // one ("2 threads computed at once", 1 run of 12 of this file alone). 16 × fib(34) is
+    // about 120 ms on 2 cores there.
+    let n = 34;
+    let t = run(Workload::Fib { tasks: 16, n }, Strategy::Threads, 4 * POOL as u32, None).await;
+    assert_eq!(t.tasks.len(), 16);
+    assert!(t.tasks.iter().all(|r| r.value == Some(fib(n))), "every thread computed fib({n})");
     assert_eq!(t.lanes.len(), 4 * POOL, "one lane per thread asked for");
     // More threads computing at once than the pool has cores: only the OS slicing their
     // time makes that possible (a pool capped at its cores would compute on 2 at most).

@@ -129,8 +129,11 @@ async fn build(size: usize) -> Result<Pool, String> {
             return Err(why);
         }
         if cancel::requested() || now_ms() - asked > START_TIMEOUT_MS {
+            // How many did (a lock held this instant counts as not known): one missing
+            // thread and none at all are different faults.
+            let up = started.try_lock().map(|s| s.iter().flatten().count().to_string()).unwrap_or("?".into());
             return Err(format!(
-                "the pool's {size} threads did not all start within {} s",
+                "the pool's {size} threads did not all start within {} s ({up} did)",
                 START_TIMEOUT_MS / 1000.0
             ));
         }
