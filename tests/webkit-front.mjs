@@ -9,15 +9,21 @@
 // 6 runs of 70 (2026-12-05; gdb then showed 23 of the 24 workers in the wasm thread's wait
 // and one still in WebCore's event loop). Through the proxy, which gives each request a
 // connection of its own, it passed 70 of 70 (30 of them behind an earlier front of the same
-// kind; 30 behind that front without the proxy failed once so). The runner gives Safari's driver no
-// capabilities (none can be set), so this front adds them to each new session: the proxy,
-// and which browser (MiniBrowser) to start. Everything else goes through as it came.
+// kind; 30 behind that front without the proxy failed once so). The runner gives Safari's
+// driver no capabilities (none can be set), so this front adds them to each new session: the
+// proxy, and which browser (MiniBrowser) to start. Everything else goes through as it came.
 //
 //   node tests/webkit-front.mjs    # prints "webkit-front: listening on 127.0.0.1:PORT"
 //   SAFARIDRIVER_REMOTE=http://127.0.0.1:PORT wasm-pack test --headless --safari ...
 //
-// It starts its own Xvfb display and WebKitWebDriver (JavaScriptCore sharing memory with
-// workers, as Safari does) and the proxy, and stops all three when stopped.
+// But behind this front the canvas and player tests computed wrong answers far more often
+// (6 runs of 34, against 1 of 25 served directly), and JSC_useConcurrentJIT=0 (set it in this
+// front's environment), which removed those (0 of 25), slowed the reused pool's first run past
+// its test's bound (2 of 8). So the test command still serves WebKit directly; this front is
+// for the thread tests alone (`--test runs`). The README's known faults have the rest.
+//
+// It starts the proxy, and for each session an Xvfb display and WebKitWebDriver of their own
+// (JavaScriptCore sharing memory with workers, as Safari does); it stops them when stopped.
 
 import http from "node:http";
 import { startEngine } from "./engines/driver.mjs";
@@ -26,18 +32,27 @@ import { PORT as PROXY_PORT, startProxy } from "./wasm-proxy.mjs";
 export const PORT = 47392;
 
 await startProxy();
-const engine = await startEngine("webkit");
+// A driver of its own for each session, as the runner's own start of WebKitWebDriver gives
+// each test file: WebKitWebDriver holds one session, and one whose web process crashed cannot
+// be deleted ("Maximum number of active sessions" for every file after it, seen).
+let engine = await startEngine("webkit");
 const caps = {
   ...engine.capabilities,
   proxy: { proxyType: "manual", httpProxy: `127.0.0.1:${PROXY_PORT}` },
 };
+let fresh = true;
 
 const front = http.createServer((req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
+  req.on("end", async () => {
     let body = Buffer.concat(chunks);
     if (req.method === "POST" && req.url === "/session") {
+      if (!fresh) {
+        await engine.stop();
+        engine = await startEngine("webkit");
+      }
+      fresh = false;
       // The runner sends {"capabilities": {}, "desiredCapabilities": {}}: ask for ours.
       body = Buffer.from(JSON.stringify({ capabilities: { alwaysMatch: caps } }));
     }
@@ -46,6 +61,12 @@ const front = http.createServer((req, res) => {
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host, "content-length": body.length } },
       (reply) => {
         res.writeHead(reply.statusCode, reply.headers);
+        if (reply.statusCode >= 500) {
+          // The runner prints only the status: keep the driver's words in this log.
+          const chunks = [];
+          reply.on("data", (c) => chunks.push(c));
+          reply.on("end", () => console.log(`webkit-front: ${req.method} ${req.url}: ${reply.statusCode} ${Buffer.concat(chunks).toString().slice(0, 500)}`));
+        }
         reply.pipe(res);
       },
     );
