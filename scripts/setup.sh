@@ -146,8 +146,12 @@ apt_install() {
   missing=$(apt_missing "$@")
   [ -n "$missing" ] || return 0
   is_debian_like || die "missing packages: $missing" "This is not Debian or Ubuntu: install their equivalents by hand."
+  local expect="under a minute"
+  case " $missing " in
+    *" chromium "* | *" firefox-esr "* | *" webkit2gtk-driver "*) expect="a minute or two: the browsers are a few hundred MB" ;;
+  esac
   # shellcheck disable=SC2086
-  step "Debian packages: $missing" "a minute or two (the three browsers are a few hundred MB)" apt_run $missing
+  step "Debian packages: $missing" "$expect" apt_run $missing
 }
 
 apt_run() {
