@@ -11,8 +11,8 @@
 //
 //   node tests/wasm-proxy.mjs        # listens until stopped; prints "listening" when ready
 //
-// WebKit's can go through it too, with tests/webkit-front.mjs, which starts it (the test
-// command does not: that file's header says why).
+// WebKit's go through it too, with tests/webkit-front.mjs, which starts it; the test command
+// starts that front, and Firefox uses the proxy it started.
 
 import http from "node:http";
 import { pathToFileURL } from "node:url";

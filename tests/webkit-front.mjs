@@ -16,11 +16,11 @@
 //   node tests/webkit-front.mjs    # prints "webkit-front: listening on 127.0.0.1:PORT"
 //   SAFARIDRIVER_REMOTE=http://127.0.0.1:PORT wasm-pack test --headless --safari ...
 //
-// But behind this front the canvas and player tests computed wrong answers far more often
-// (6 runs of 34, against 1 of 25 served directly), and JSC_useConcurrentJIT=0 (set it in this
-// front's environment), which removed those (0 of 25), slowed the reused pool's first run past
-// its test's bound (2 of 8). So the test command still serves WebKit directly; this front is
-// for the thread tests alone (`--test runs`). The README's known faults have the rest.
+// Behind this front, JavaScriptCore computed wrong answers in the unoptimised build's canvas
+// and player tests far more often than served directly (6 runs of 34, and 3 of 34 later, on
+// 2026-12-05, against 1 of 25 served directly); built at opt-level 1, as the wasm tests are
+// since (crates/web/.cargo/config.toml), 0 of 94. The test command runs WebKit's wasm tests
+// behind it, and Firefox's through its proxy. The README's known faults have the rest.
 //
 // It starts the proxy, and for each session an Xvfb display and WebKitWebDriver of their own
 // (JavaScriptCore sharing memory with workers, as Safari does); it stops them when stopped.
