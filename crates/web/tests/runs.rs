@@ -305,8 +305,8 @@ async fn pooled_processes_start_before_the_clock() {
 async fn fib_on_more_threads_than_the_pool_has_time_slices() {
     // Work that outlasts the pool's wake-ups: with 8 × fib(27) (about 4 ms of one core in
     // all), WebKit's first two threads to wake once computed every task before a third took
-    // one ("2 threads computed at once", 1 run of 12 of this file alone). 16 × fib(34) is
-    // about 120 ms on 2 cores there.
+    // one ("2 threads computed at once", 1 run of 12 of this file alone). 16 × fib(34) took
+    // about 120 ms on 2 cores there, built unoptimised.
     let n = 34;
     let t = run(Workload::Fib { tasks: 16, n }, Strategy::Threads, 4 * POOL as u32, None).await;
     assert_eq!(t.tasks.len(), 16);
